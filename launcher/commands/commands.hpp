@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "../cli.hpp"
+#include "hardrun/base/exit_code.hpp"
+
+namespace hardrun::commands {
+
+// Each command prints its own report and errors and returns the exit status.
+[[nodiscard]] ExitCode run_harden(const cli::HardenOptions& options);
+[[nodiscard]] ExitCode run_check(const cli::CheckOptions& options);
+
+} // namespace hardrun::commands

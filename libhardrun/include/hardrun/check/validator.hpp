@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hardrun/modify/modifier.hpp"
+#include "hardrun/spec/json.hpp"
+
+namespace hardrun::check {
+
+// One violation: which rule, where (JSON pointer into config.json), what is wrong, how to fix it.
+struct Finding {
+  std::string rule;
+  std::string pointer;
+  std::string message;
+  std::string remedy;
+};
+
+struct Options {
+  // The container id from the bundle path, when known: podman's own bind mounts come from
+  // <storage>/<driver>-containers/<id>/userdata, and only this container's are accepted.
+  std::optional<std::string> container_id;
+};
+
+// Every rule, as a pure function of the config and the profile: the names of the modifiers
+// (a config the modifier would change is a finding) and the refusal rules that no modifier fixes
+// (host namespaces, sensitive host mounts, devices, writable kernel filesystems, unsafe mount
+// destinations, unsafe cwd, unconfined LSM profiles). The launcher runs this on its own output
+// and the hook runs it before admitting; an empty result means compliant.
+[[nodiscard]] std::vector<Finding>
+validate(const spec::Json& config, const modify::Context& ctx, const Options& options = {});
+
+// Every rule name validate() can report, in report order.
+[[nodiscard]] std::vector<std::string> rule_names();
+
+} // namespace hardrun::check

@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# Capture real OCI config.json files written by podman (rootful, runc) as
+# golden-test inputs: <outdir>/<case>.in.json.
+#
+# Usage: capture.sh [OUTDIR]     (default OUTDIR: the directory of this script)
+#
+# Everything happens in a private scratch directory (mktemp -d) with private
+# podman storage, run root, tmpdir, network config dir and hooks dir; the host's
+# default podman storage is never used.  Only containers/images created by this
+# script are removed, and the scratch directory is deleted on exit.
+set -euo pipefail
+
+SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+OUTDIR=${1:-$SCRIPT_DIR}
+IMAGE=localhost/hardrun-capture:1
+
+die() { printf 'capture.sh: error: %s\n' "$*" >&2; exit 1; }
+log() { printf 'capture.sh: %s\n' "$*" >&2; }
+
+[[ $EUID -eq 0 ]] || die "must run as root (rootful podman configs are captured)"
+for tool in podman runc conmon tar; do
+    command -v "$tool" >/dev/null 2>&1 || die "required tool not found: $tool"
+done
+[[ -x /bin/busybox ]] || die "/bin/busybox not found (apt-get install busybox-static)"
+/bin/busybox --list >/dev/null 2>&1 || die "/bin/busybox --list failed"
+mkdir -p -- "$OUTDIR"
+OUTDIR=$(cd -- "$OUTDIR" && pwd -P)
+
+W=$(mktemp -d)
+W=$(cd -- "$W" && pwd -P)
+CREATED_IDS=()
+IMAGE_IMPORTED=0
+
+# Private podman invocation.  Never falls back to the host's default storage.
+pm() {
+    podman \
+        --root "$W/storage" \
+        --runroot "$W/runroot" \
+        --storage-driver overlay \
+        --tmpdir "$W/tmp" \
+        --volumepath "$W/volumes" \
+        --network-config-dir "$W/networks" \
+        --hooks-dir "$W/hooks" \
+        --cgroup-manager cgroupfs \
+        --events-backend file \
+        "$@"
+}
+
+# Mount points at or below the scratch dir, deepest first.
+scratch_mounts() {
+    local mp
+    while read -r _ _ _ _ mp _; do
+        mp=$(printf '%b' "$mp") # unescape \040 etc.
+        if [[ $mp == "$W" || $mp == "$W"/* ]]; then
+            printf '%s\n' "$mp"
+        fi
+    done </proc/self/mountinfo | sort -r
+}
+
+# Any process whose command line mentions the scratch dir (conmon, podman
+# exit commands, runc init) belongs to us.
+scratch_procs_alive() {
+    local f
+    for f in /proc/[0-9]*/cmdline; do
+        [[ $f == "/proc/$$/cmdline" || $f == "/proc/$BASHPID/cmdline" ]] && continue
+        if tr '\0' ' ' 2>/dev/null <"$f" | grep -qF -- "$W"; then
+            return 0
+        fi
+    done
+    return 1
+}
+
+cleanup() {
+    local rc=$? id mp i
+    trap - EXIT INT TERM HUP
+    set +e
+    if [[ -d $W/storage ]]; then
+        for id in "${CREATED_IDS[@]}"; do
+            pm rm --force --time 0 -- "$id" >/dev/null 2>&1
+        done
+        if [[ $IMAGE_IMPORTED -eq 1 ]]; then
+            pm rmi --force -- "$IMAGE" >/dev/null 2>&1
+        fi
+    fi
+    # Wait (max ~20s) for conmon / exit commands that still use the scratch dir.
+    for ((i = 0; i < 40; i++)); do
+        scratch_procs_alive || break
+        sleep 0.5
+    done
+    while read -r mp; do
+        [[ -n $mp ]] && umount -- "$mp" 2>/dev/null
+    done < <(scratch_mounts)
+    while read -r mp; do
+        [[ -n $mp ]] && umount --lazy -- "$mp" 2>/dev/null
+    done < <(scratch_mounts)
+    if [[ -n $(scratch_mounts) ]]; then
+        log "WARNING: mounts remain below $W; not deleting it:"
+        scratch_mounts >&2
+    else
+        rm -rf --one-file-system -- "$W"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+mkdir -p -- "$W/hooks" "$W/networks" "$W/volumes" "$W/tmp"
+
+# ---------------------------------------------------------------- image ----
+log "building busybox rootfs in $W/rootfs"
+R=$W/rootfs
+mkdir -p -- "$R/bin" "$R/proc" "$R/sys" "$R/dev" "$R/tmp" "$R/run" "$R/etc"
+chmod 1777 "$R/tmp"
+cp -- /bin/busybox "$R/bin/busybox"
+chmod 0755 "$R/bin/busybox"
+while read -r applet; do
+    [[ -z $applet || $applet == busybox ]] && continue
+    ln -s busybox "$R/bin/$applet"
+done < <(/bin/busybox --list)
+printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'svc:x:10001:10001::/:/bin/sh' >"$R/etc/passwd"
+printf '%s\n' 'root:x:0:' 'svc:x:10001:' >"$R/etc/group"
+chmod 0644 "$R/etc/passwd" "$R/etc/group"
+tar --numeric-owner --owner=0 --group=0 -C "$R" -cf "$W/rootfs.tar" .
+
+log "importing $IMAGE into private storage"
+IMAGE_IMPORTED=1
+pm import --quiet \
+    --change 'CMD ["/bin/sh"]' \
+    --change 'ENV PATH=/bin' \
+    "$W/rootfs.tar" "$IMAGE" >/dev/null
+
+# ---------------------------------------------------------------- cases ----
+FAILED=()
+OK=()
+
+run_case() {
+    local name=$1 id cfg out
+    shift
+    log "case $name: podman create $*"
+    if ! id=$(pm create --runtime runc \
+        --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 \
+        "$@" "$IMAGE" /bin/true 2>"$W/err"); then
+        log "FAILED case $name: podman create failed:"
+        sed 's/^/    /' "$W/err" >&2
+        FAILED+=("$name")
+        return 0
+    fi
+    id=${id##*$'\n'}
+    CREATED_IDS+=("$id")
+    if ! pm init -- "$id" >/dev/null 2>"$W/err"; then
+        log "FAILED case $name: podman init failed:"
+        sed 's/^/    /' "$W/err" >&2
+        FAILED+=("$name")
+    else
+        cfg=$W/storage/overlay-containers/$id/userdata/config.json
+        out=$OUTDIR/$name.in.json
+        if [[ ! -s $cfg ]]; then
+            log "FAILED case $name: $cfg missing or empty"
+            FAILED+=("$name")
+        elif command -v jq >/dev/null 2>&1 && ! jq empty "$cfg" 2>"$W/err"; then
+            log "FAILED case $name: config.json is not valid JSON:"
+            sed 's/^/    /' "$W/err" >&2
+            FAILED+=("$name")
+        else
+            cp -- "$cfg" "$out.tmp"
+            chmod 0644 "$out.tmp"
+            mv -f -- "$out.tmp" "$out"
+            OK+=("$name")
+        fi
+    fi
+    if ! pm rm --force --time 0 -- "$id" >/dev/null 2>"$W/err"; then
+        log "WARNING case $name: podman rm $id failed (retried at exit):"
+        sed 's/^/    /' "$W/err" >&2
+    fi
+    return 0
+}
+
+UIDMAP=(--uidmap 0:100000:65536 --gidmap 0:100000:65536)
+
+run_case default
+run_case privileged --privileged
+run_case cap-add-sys-admin --cap-add SYS_ADMIN
+run_case pid-host --pid host
+run_case network-host --network host
+run_case network-none --network none
+run_case ipc-host --ipc host
+run_case uts-host --uts host
+run_case bind-etc -v /etc:/etc
+if [[ -d /run/podman ]]; then
+    run_case bind-podman-sock -v /run/podman:/run/podman
+else
+    run_case bind-run -v /run:/run/host-run
+fi
+run_case seccomp-unconfined --security-opt seccomp=unconfined
+run_case user-root --user 0
+run_case userns-host --userns host
+run_case uidmap "${UIDMAP[@]}"
+run_case uidmap-netnone "${UIDMAP[@]}" --network none
+if [[ -e /dev/fuse ]]; then
+    run_case device-fuse --device /dev/fuse
+else
+    run_case device-fuse --device /dev/null
+fi
+run_case group-add-root --user 1000:1000 --group-add 0
+run_case already-hardened --read-only --cap-drop ALL \
+    --security-opt no-new-privileges --user 1000:1000 "${UIDMAP[@]}" --network none
+run_case tmpfs-data --tmpfs /data
+
+log "wrote ${#OK[@]} file(s) to $OUTDIR"
+if ((${#FAILED[@]} > 0)); then
+    log "FAILED cases (${#FAILED[@]}): ${FAILED[*]}"
+    exit 1
+fi
