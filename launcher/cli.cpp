@@ -28,6 +28,7 @@ add_check(CLI::App& app, CheckOptions& o, CLI::App*& cmd)
   auto* bundle = cmd->add_option("--bundle", o.bundle, "OCI bundle directory: check DIR/config.json")->type_name("DIR");
   auto* file = cmd->add_option("file", o.file, "config.json to check (- for standard input)")->type_name("FILE|-");
   bundle->excludes(file);
+  cmd->add_flag("--json", o.json, "print the findings as JSON");
 }
 
 } // namespace

@@ -138,6 +138,10 @@ OK=()
 run_case() {
     local name=$1 id cfg out
     shift
+    # CAPTURE_ONLY="case1 case2" recaptures just those (others keep their files and golden results).
+    if [[ -n "${CAPTURE_ONLY:-}" && " $CAPTURE_ONLY " != *" $name "* ]]; then
+        return 0
+    fi
     log "case $name: podman create $*"
     if ! id=$(pm create --runtime runc \
         --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 \
@@ -207,6 +211,14 @@ run_case group-add-root --user 1000:1000 --group-add 0
 run_case already-hardened --read-only --cap-drop ALL \
     --security-opt no-new-privileges --user 1000:1000 "${UIDMAP[@]}" --network none
 run_case tmpfs-data --tmpfs /data
+# The flags users pass, with a user namespace created by podman: how hardrun run starts them.
+run_case cap-add-sys-admin-userns --cap-add SYS_ADMIN "${UIDMAP[@]}"
+run_case seccomp-unconfined-userns --security-opt seccomp=unconfined "${UIDMAP[@]}"
+run_case user-root-userns --user 0 "${UIDMAP[@]}"
+run_case group-add-root-userns --user 1000:1000 --group-add 0 "${UIDMAP[@]}"
+run_case tmpfs-data-userns --tmpfs /data "${UIDMAP[@]}"
+run_case privileged-userns --privileged "${UIDMAP[@]}"
+run_case bind-etc-userns -v /etc:/etc "${UIDMAP[@]}"
 
 log "wrote ${#OK[@]} file(s) to $OUTDIR"
 if ((${#FAILED[@]} > 0)); then

@@ -368,6 +368,19 @@ own_userdata_id(const std::string& source)
   return std::nullopt;
 }
 
+// A named volume's data directory: <volume path>/<name>/_data (podman volume create / -v NAME:/dst).
+bool
+is_named_volume(const std::string& source)
+{
+  const auto data = source.find("/volumes/");
+  if (data == std::string::npos) {
+    return false;
+  }
+  const auto rest = std::string_view(source).substr(data + 9);
+  const auto slash = rest.find('/');
+  return slash != std::string_view::npos && slash > 0 && spec::is_within(rest.substr(slash), "/_data");
+}
+
 std::string
 canonical_run(const std::string& path)
 {
@@ -406,6 +419,9 @@ no_sensitive_mounts(const Input& in)
              "do not bind other containers' storage");
       continue;
     }
+    if (is_named_volume(*src)) {
+      continue;
+    }
     const std::string source = canonical_run(*src);
     const auto& allowed = in.ctx.policy.allowed_host_paths;
     if (std::any_of(allowed.begin(), allowed.end(), [&](const std::string& a) { return spec::is_within(source, canonical_run(a)); })) {
@@ -413,7 +429,10 @@ no_sensitive_mounts(const Input& in)
     }
     for (const auto& s : in.ctx.policy.sensitive_host_paths) {
       const std::string sensitive = canonical_run(s);
-      if (spec::is_within(source, sensitive) || spec::is_within(sensitive, source)) {
+      // Below a sensitive path (/etc/shadow in /etc), or above one (/var holds /var/lib/containers).
+      // "/" itself only counts when bound whole: everything is below it.
+      const bool below = sensitive != "/" && spec::is_within(source, sensitive);
+      if (below || spec::is_within(sensitive, source)) {
         in.add("no-sensitive-mounts", p,
                "binds host path " + raw + (source == sensitive ? "" : " (overlaps sensitive " + s + ")") + " into the container at "
                  + m.value("destination", std::string()),

@@ -5,6 +5,7 @@
 #include <array>
 #include <set>
 
+#include "hardrun/spec/document.hpp"
 #include "hardrun/spec/path.hpp"
 #include "hardrun/sys/caps.hpp"
 #include "hardrun/sys/fs.hpp"
@@ -89,10 +90,11 @@ private:
 Result<std::uint32_t>
 get_u32(const Json& v, const std::string& pointer)
 {
-  if (!v.is_number_unsigned() || v.get<std::uint64_t>() > 0xffffffffULL) {
+  const auto value = spec::as_u32(&v);
+  if (!value) {
     return bad(pointer, "must be an integer from 0 to 4294967295");
   }
-  return static_cast<std::uint32_t>(v.get<std::uint64_t>());
+  return *value;
 }
 
 Result<std::string>

@@ -31,8 +31,7 @@ known_keys(const Json& obj, std::string_view pointer, std::initializer_list<std:
 Result<void>
 expect(const Json& value, std::string_view pointer, Json::value_t type, std::string_view type_name)
 {
-  const bool ok = type == Json::value_t::number_unsigned ? value.is_number_unsigned() : value.type() == type;
-  if (!ok) {
+  if (value.type() != type) {
     return shape_error(pointer, "must be " + std::string(type_name) + ", not " + value.type_name());
   }
   return {};
@@ -41,10 +40,10 @@ expect(const Json& value, std::string_view pointer, Json::value_t type, std::str
 Result<void>
 expect_u32(const Json& value, std::string_view pointer)
 {
-  if (!value.is_number_integer() || value.is_number_float()) {
+  if (!value.is_number_integer()) {
     return shape_error(pointer, "must be an integer from 0 to 4294967295");
   }
-  if (!value.is_number_unsigned() || value.get<std::uint64_t>() > 0xffffffffULL) {
+  if (!as_u32(&value)) {
     return shape_error(pointer, "out of range: must be from 0 to 4294967295");
   }
   return {};
@@ -303,10 +302,16 @@ find(const Json& root, std::string_view pointer)
 std::optional<std::uint32_t>
 as_u32(const Json* value)
 {
-  if (value == nullptr || !value->is_number_unsigned() || value->get<std::uint64_t>() > 0xffffffffULL) {
+  // Parsed non-negative numbers are unsigned; values built in code from int literals are signed.
+  if (value == nullptr || !value->is_number_integer()) {
     return std::nullopt;
   }
-  return static_cast<std::uint32_t>(value->get<std::uint64_t>());
+  if (value->is_number_unsigned()) {
+    const auto v = value->get<std::uint64_t>();
+    return v <= 0xffffffffULL ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(v)) : std::nullopt;
+  }
+  const auto v = value->get<std::int64_t>();
+  return v >= 0 && v <= 0xffffffffLL ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(v)) : std::nullopt;
 }
 
 std::vector<std::string>
