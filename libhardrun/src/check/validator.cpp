@@ -368,12 +368,19 @@ own_userdata_id(const std::string& source)
   return std::nullopt;
 }
 
-// A named volume's data directory: <volume path>/<name>/_data (podman volume create / -v NAME:/dst).
+// A named volume's data directory, <graphroot>/volumes/<name>/_data (podman volume create,
+// -v NAME:/dst). Only under a containers-storage root: a host directory that merely has this
+// shape elsewhere (/etc/volumes/x/_data) is judged like any other bind.
 bool
 is_named_volume(const std::string& source)
 {
   const auto data = source.find("/volumes/");
   if (data == std::string::npos) {
+    return false;
+  }
+  constexpr std::string_view k_root = "/containers/storage";
+  const auto root = std::string_view(source).substr(0, data);
+  if (root.size() < k_root.size() || root.substr(root.size() - k_root.size()) != k_root) {
     return false;
   }
   const auto rest = std::string_view(source).substr(data + 9);

@@ -5,6 +5,7 @@
 #include <initializer_list>
 
 #include "hardrun/spec/pointer_names.hpp"
+#include "hardrun/spec/splice.hpp"
 
 namespace hardrun::spec {
 namespace {
@@ -216,9 +217,11 @@ check_linux(const Json& linux)
 
 } // namespace
 
-Document::Document(Json json, std::string source, Layout layout)
+Document::Document(Json json, std::string source, std::string text, Layout layout)
   : m_json(std::move(json)), m_source(std::move(source)), m_layout(layout)
 {
+  m_original = m_json;
+  m_text = std::move(text);
 }
 
 Result<Document>
@@ -231,13 +234,13 @@ Document::parse(std::string_view text, std::string source)
   if (auto shape = check_shape(*json); !shape) {
     return Unexpected(std::move(shape).error().with_context(source));
   }
-  return Document(std::move(*json), std::move(source), detect_layout(text));
+  return Document(std::move(*json), std::move(source), std::string(text), detect_layout(text));
 }
 
 std::string
 Document::serialize() const
 {
-  return spec::serialize(m_json, m_layout);
+  return serialize_preserving(m_json, m_original, m_text, m_layout);
 }
 
 Result<void>

@@ -197,7 +197,7 @@ TEST_CASE("refusal rules: host namespaces (C8)", "[hardrun::check][no-host-names
 TEST_CASE("refusal rules: sensitive host bind mounts (C10)", "[hardrun::check][no-sensitive-mounts]")
 {
   for (const char* source : {"/", "/etc", "/var/run/docker.sock", "/run/podman/podman.sock", "/var/lib/containers/storage",
-                             "/proc", "/sys/kernel", "/var", "//etc/", "/dev/sda"}) {
+                             "/proc", "/sys/kernel", "/var", "//etc/", "/dev/sda", "/etc/volumes/x/_data"}) {
     INFO(source);
     Json c = compliant();
     c["mounts"].push_back({{"destination", "/data"}, {"type", "bind"}, {"source", source}, {"options", {"rbind", "ro"}}});

@@ -104,3 +104,35 @@ TEST_CASE("find() walks pointers without throwing", "[hardrun::spec][document]")
   CHECK(hardrun::spec::find(c, "/a/b~1c/0/deeper") == nullptr);
   CHECK(hardrun::spec::find(c, "") == &c);
 }
+
+TEST_CASE("a rewrite keeps untouched subtrees byte for byte", "[hardrun::spec][document][splice]")
+{
+  // Number spellings, Go's \u003c escapes and key order survive where hardrun does not edit.
+  const std::string text = R"({"ociVersion":"1.0.2-dev","vm":{"x":[1.50,1e3,-0.0],"s":"\u003cb\u003e"},)"
+                           R"("process":{"user":{"uid":0,"gid":0},"cwd":"/","x-vendor":{"f":2.50}},)"
+                           R"("mounts":[{"destination":"/a","type":"tmpfs","source":"tmpfs","options":["size=1.0k"]}],)"
+                           R"("annotations":{"z":"1","a":"\u0026"}})";
+  auto doc = Document::parse(text, "config.json");
+  REQUIRE(doc.has_value());
+  CHECK(doc->serialize() == text); // no edit: identical
+  doc->json()["process"]["user"]["uid"] = 10001;
+  doc->json()["mounts"].insert(doc->json()["mounts"].begin(), Json{{"destination", "/run"}, {"type", "tmpfs"}});
+  const std::string out = doc->serialize();
+  CHECK(out == R"({"ociVersion":"1.0.2-dev","vm":{"x":[1.50,1e3,-0.0],"s":"\u003cb\u003e"},)"
+               R"("process":{"user":{"uid":10001,"gid":0},"cwd":"/","x-vendor":{"f":2.50}},)"
+               R"("mounts":[{"destination":"/run","type":"tmpfs"},{"destination":"/a","type":"tmpfs","source":"tmpfs","options":["size=1.0k"]}],)"
+               R"("annotations":{"z":"1","a":"\u0026"}})");
+  // The result is the edited document.
+  CHECK(Json::parse(out) == doc->json());
+}
+
+TEST_CASE("an indented document keeps its layout through a rewrite", "[hardrun::spec][document][splice]")
+{
+  const std::string text = "{\n    \"root\": {\n        \"path\": \"rootfs\"\n    },\n    \"vm\": [ 1.50 ]\n}\n";
+  auto doc = Document::parse(text, "config.json");
+  REQUIRE(doc.has_value());
+  doc->json()["root"]["readonly"] = true;
+  doc->json()["process"] = {{"noNewPrivileges", true}};
+  CHECK(doc->serialize() == "{\n    \"root\": {\n        \"path\": \"rootfs\",\n        \"readonly\": true\n    },\n"
+                            "    \"vm\": [ 1.50 ],\n    \"process\": {\n        \"noNewPrivileges\": true\n    }\n}\n");
+}

@@ -31,11 +31,14 @@ public:
   [[nodiscard]] const Json& json() const { return m_json; }
   [[nodiscard]] Json& json() { return m_json; }
   [[nodiscard]] const std::string& source() const { return m_source; }
+  // The document as text: untouched subtrees exactly as they were read (serialize_preserving).
   [[nodiscard]] std::string serialize() const;
 
 private:
-  Document(Json json, std::string source, Layout layout);
+  Document(Json json, std::string source, std::string text, Layout layout);
   Json m_json;
+  Json m_original;    // as parsed, to find what an edit left untouched
+  std::string m_text; // as read, so untouched parts are written back byte for byte
   std::string m_source;
   Layout m_layout;
 };
