@@ -226,7 +226,9 @@ private:
   emit_object(const Json& value, const Json& original, const std::vector<std::pair<std::string, Span>>& ms, int depth) const
   {
     std::vector<std::string> items;
-    for (const auto& [key, member] : value.items()) {
+    for (const auto& entry : value.items()) {
+      const std::string& key = entry.key();
+      const Json& member = entry.value();
       std::string item = Json(key).dump(-1, ' ', false, Json::error_handler_t::strict) + (m_indent >= 0 ? ": " : ":");
       const auto it = std::find_if(ms.begin(), ms.end(), [&](const auto& m) { return m.first == key; });
       const auto orig = original.find(key);
