@@ -36,8 +36,9 @@ deps() {
     exit 1
   fi
   log "installing: ${missing[*]}"
+  # With recommends: podman's network plugins and slirp4netns come that way on Debian 12.
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
 build() {

@@ -62,6 +62,13 @@ run_harden(const cli::HardenOptions& o)
     }
     return ExitCode::ok;
   }
+  if (outcome->changes.empty() && target == input->path) {
+    // Already hardened: leave the file (inode, mtime) alone rather than rewrite identical bytes.
+    if (!o.json) {
+      report << input->path << ": already compliant with profile " << policy->policy.name << "; nothing written\n";
+    }
+    return ExitCode::ok;
+  }
   if (target == "-") {
     if (auto ok = sys::write_all(STDOUT_FILENO, outcome->output, "standard output"); !ok) {
       return report_error(ok.error());

@@ -389,9 +389,12 @@ case_in_place() {
   expect 0 out ""
   expect_jq "second harden --dry-run --json" "$CASE_DIR/stdout" '(.changes | length) == 0 and .compliant == true and .written == null'
   expect_same "$file" "$after"
+  local inode
+  inode=$(stat -c %i "$file")
   run_hardrun harden --policy "$POLICY" --in "$file" --out "$file"
-  expect 0 out "(0 change(s))"
+  expect 0 out "already compliant"
   expect_same "$file" "$after"
+  [[ $(stat -c %i "$file") == "$inode" ]] || failed "an already hardened file was rewritten (new inode)"
   expect_no_temp "$CASE_DIR"
   finish in-place-rewrite "--in X --out X works and is idempotent"
 }
