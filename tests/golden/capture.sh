@@ -26,52 +26,18 @@ done
 mkdir -p -- "$OUTDIR"
 OUTDIR=$(cd -- "$OUTDIR" && pwd -P)
 
-W=$(mktemp -d)
-W=$(cd -- "$W" && pwd -P)
+# private_podman_init, pm, private_podman_teardown.
+# shellcheck source-path=SCRIPTDIR source=../integration/lib/podman.sh
+source "$SCRIPT_DIR/../integration/lib/podman.sh"
+
 CREATED_IDS=()
 IMAGE_IMPORTED=0
-
-# Private podman invocation.  Never falls back to the host's default storage.
-pm() {
-    podman \
-        --root "$W/storage" \
-        --runroot "$W/runroot" \
-        --storage-driver overlay \
-        --tmpdir "$W/tmp" \
-        --volumepath "$W/volumes" \
-        --network-config-dir "$W/networks" \
-        --hooks-dir "$W/hooks" \
-        --cgroup-manager cgroupfs \
-        --events-backend file \
-        "$@"
-}
-
-# Mount points at or below the scratch dir, deepest first.
-scratch_mounts() {
-    local mp
-    while read -r _ _ _ _ mp _; do
-        mp=$(printf '%b' "$mp") # unescape \040 etc.
-        if [[ $mp == "$W" || $mp == "$W"/* ]]; then
-            printf '%s\n' "$mp"
-        fi
-    done </proc/self/mountinfo | sort -r
-}
-
-# Any process whose command line mentions the scratch dir (conmon, podman
-# exit commands, runc init) belongs to us.
-scratch_procs_alive() {
-    local f
-    for f in /proc/[0-9]*/cmdline; do
-        [[ $f == "/proc/$$/cmdline" || $f == "/proc/$BASHPID/cmdline" ]] && continue
-        if tr '\0' ' ' 2>/dev/null <"$f" | grep -qF -- "$W"; then
-            return 0
-        fi
-    done
-    return 1
-}
+# mktemp -d: tests/integration/lib/bundle.sh's prepare drops binds from below /tmp/tmp.*.
+private_podman_init "$(mktemp -d)"
+W=$PODMAN_DIR
 
 cleanup() {
-    local rc=$? id mp i
+    local rc=$? id
     trap - EXIT INT TERM HUP
     set +e
     if [[ -d $W/storage ]]; then
@@ -82,31 +48,13 @@ cleanup() {
             pm rmi --force -- "$IMAGE" >/dev/null 2>&1
         fi
     fi
-    # Wait (max ~20s) for conmon / exit commands that still use the scratch dir.
-    for ((i = 0; i < 40; i++)); do
-        scratch_procs_alive || break
-        sleep 0.5
-    done
-    while read -r mp; do
-        [[ -n $mp ]] && umount -- "$mp" 2>/dev/null
-    done < <(scratch_mounts)
-    while read -r mp; do
-        [[ -n $mp ]] && umount --lazy -- "$mp" 2>/dev/null
-    done < <(scratch_mounts)
-    if [[ -n $(scratch_mounts) ]]; then
-        log "WARNING: mounts remain below $W; not deleting it:"
-        scratch_mounts >&2
-    else
-        rm -rf --one-file-system -- "$W"
-    fi
+    private_podman_teardown
     exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
-
-mkdir -p -- "$W/hooks" "$W/networks" "$W/volumes" "$W/tmp"
 
 # ---------------------------------------------------------------- image ----
 log "building busybox rootfs in $W/rootfs"
