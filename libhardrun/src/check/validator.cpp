@@ -357,7 +357,9 @@ own_userdata_id(const std::string& source)
     }
     rest.remove_prefix(slash == std::string_view::npos ? rest.size() : slash + 1);
   }
-  for (std::size_t i = 0; i + 2 < comps.size(); ++i) {
+  // i + 3 < size: a file below userdata (podman binds hostname, hosts, …), never userdata itself,
+  // which holds config.json and with it env secrets (security.md E14).
+  for (std::size_t i = 0; i + 3 < comps.size(); ++i) {
     const auto driver = comps[i];
     const auto id = comps[i + 1];
     if (driver.size() > 11 && driver.substr(driver.size() - 11) == "-containers" && id.size() == 64

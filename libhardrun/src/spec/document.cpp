@@ -220,7 +220,6 @@ check_linux(const Json& linux)
 Document::Document(Json json, std::string source, std::string text, Layout layout)
   : m_json(std::move(json)), m_source(std::move(source)), m_layout(layout)
 {
-  m_original = m_json;
   m_text = std::move(text);
 }
 
@@ -240,7 +239,9 @@ Document::parse(std::string_view text, std::string source)
 std::string
 Document::serialize() const
 {
-  return serialize_preserving(m_json, m_original, m_text, m_layout);
+  // m_text passed parse_strict in parse(), so it parses again; duplicate keys cannot occur.
+  const Json original = Json::parse(m_text);
+  return serialize_preserving(m_json, original, m_text, m_layout);
 }
 
 Result<void>

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -225,17 +226,27 @@ private:
   std::string
   emit_object(const Json& value, const Json& original, const std::vector<std::pair<std::string, Span>>& ms, int depth) const
   {
+    // ms lists the original's members in text order, which is the order ordered_json kept them
+    // in: index i of ms is member i of `original`. A hash map keeps big objects linear.
+    // ordered_map is a vector of pairs; index it as one (its operator[] takes keys).
+    const auto& orig_members = static_cast<const Json::object_t::Container&>(original.get_ref<const Json::object_t&>());
+    if (orig_members.size() != ms.size()) {
+      return dump_at(value, depth);
+    }
+    std::unordered_map<std::string_view, std::size_t> index;
+    index.reserve(ms.size());
+    for (std::size_t i = 0; i < ms.size(); ++i) {
+      index.emplace(ms[i].first, i);
+    }
     std::vector<std::string> items;
     for (const auto& entry : value.items()) {
       const std::string& key = entry.key();
-      const Json& member = entry.value();
       std::string item = Json(key).dump(-1, ' ', false, Json::error_handler_t::strict) + (m_indent >= 0 ? ": " : ":");
-      const auto it = std::find_if(ms.begin(), ms.end(), [&](const auto& m) { return m.first == key; });
-      const auto orig = original.find(key);
-      if (it != ms.end() && orig != original.end()) {
-        item += emit(member, *orig, it->second, depth + 1);
+      const auto it = index.find(key);
+      if (it != index.end() && orig_members[it->second].first == key) {
+        item += emit(entry.value(), orig_members[it->second].second, ms[it->second].second, depth + 1);
       } else {
-        item += dump_at(member, depth + 1);
+        item += dump_at(entry.value(), depth + 1);
       }
       items.push_back(std::move(item));
     }

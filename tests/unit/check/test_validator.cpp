@@ -213,6 +213,16 @@ TEST_CASE("refusal rules: sensitive host bind mounts (C10)", "[hardrun::check][n
   const std::string other = "/var/lib/containers/storage/overlay-containers/" + std::string(64, 'a') + "/userdata/hosts";
   own["mounts"].push_back({{"destination", "/x"}, {"type", "bind"}, {"source", other}, {"options", {"bind"}}});
   CHECK(findings_of(own, "no-sensitive-mounts").size() == 1);
+  // The container's own userdata directory itself (config.json, env secrets) is not podman's bind.
+  const std::string id(64, 'c');
+  Json whole = compliant();
+  auto& wm = whole["mounts"];
+  wm.erase(std::remove_if(wm.begin(), wm.end(), [](const Json& m) { return m.value("type", "") == "bind"; }), wm.end());
+  const std::string dir = "/var/lib/containers/storage/overlay-containers/" + id + "/userdata";
+  whole["mounts"].push_back({{"destination", "/etc/hosts"}, {"type", "bind"}, {"source", dir + "/hosts"}, {"options", {"bind"}}});
+  CHECK(findings_of(whole, "no-sensitive-mounts", {id}).empty());
+  whole["mounts"].push_back({{"destination", "/x"}, {"type", "bind"}, {"source", dir}, {"options", {"bind"}}});
+  CHECK(findings_of(whole, "no-sensitive-mounts", {id}).size() == 1);
   // With the bundle's container id known, even the first userdata source must match it.
   Json single = compliant();
   auto& ms = single["mounts"];

@@ -37,8 +37,9 @@ public:
 private:
   Document(Json json, std::string source, std::string text, Layout layout);
   Json m_json;
-  Json m_original;    // as parsed, to find what an edit left untouched
-  std::string m_text; // as read, so untouched parts are written back byte for byte
+  // As read: serialize() re-parses it to find what an edit left untouched and copies those parts
+  // byte for byte. Kept as text, not as a second Json, so a read-only user (the hook) pays nothing.
+  std::string m_text;
   std::string m_source;
   Layout m_layout;
 };
