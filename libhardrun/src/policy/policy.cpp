@@ -6,6 +6,7 @@
 #include <set>
 
 #include "hardrun/spec/document.hpp"
+#include "hardrun/spec/fields.hpp"
 #include "hardrun/spec/path.hpp"
 #include "hardrun/sys/caps.hpp"
 #include "hardrun/sys/fs.hpp"
@@ -25,114 +26,16 @@ using spec::Json;
 using spec::is_clean_absolute;
 using spec::pointer_append;
 
+using spec::Fields;
+using spec::get_paths;
+using spec::get_string;
+using spec::get_strings;
+using spec::get_u32;
+
 Unexpected
 bad(std::string_view pointer, std::string_view problem)
 {
-  return make_error(Errc::invalid_input, std::string(pointer.empty() ? "/" : pointer) + ": " + std::string(problem));
-}
-
-// Reads the members of one JSON object; finish() makes every key that was not read an error,
-// so a typo ("requireDigset") can never silently switch a setting off (security.md P4).
-class Fields {
-public:
-  Fields(const Json& obj, std::string pointer) : m_obj(obj), m_pointer(std::move(pointer)) {}
-
-  [[nodiscard]] static Result<Fields>
-  of(const Json& value, const std::string& pointer)
-  {
-    if (value.is_boolean() && !value.get<bool>()) {
-      // Threat: an insecureAcceptAnything-style switch. Profiles tune, they never disable.
-      return bad(pointer, "cannot be false: hardrun protections cannot be switched off by a profile (P5)");
-    }
-    if (!value.is_object()) {
-      return bad(pointer, std::string("must be an object, not ") + value.type_name());
-    }
-    return Fields(value, pointer);
-  }
-
-  const Json*
-  optional(const char* key)
-  {
-    m_seen.insert(key);
-    const auto it = m_obj.find(key);
-    return it == m_obj.end() ? nullptr : &*it;
-  }
-
-  Result<const Json*>
-  required(const char* key)
-  {
-    const Json* v = optional(key);
-    if (v == nullptr) {
-      return bad(pointer_append(m_pointer, key), "missing");
-    }
-    return v;
-  }
-
-  [[nodiscard]] std::string at(const char* key) const { return pointer_append(m_pointer, key); }
-
-  Result<void>
-  finish() const
-  {
-    for (const auto& [key, value] : m_obj.items()) {
-      if (m_seen.count(key) == 0) {
-        return bad(pointer_append(m_pointer, key), "unknown key \"" + key + "\"");
-      }
-    }
-    return {};
-  }
-
-private:
-  const Json& m_obj;
-  std::string m_pointer;
-  std::set<std::string> m_seen;
-};
-
-Result<std::uint32_t>
-get_u32(const Json& v, const std::string& pointer)
-{
-  const auto value = spec::as_u32(&v);
-  if (!value) {
-    return bad(pointer, "must be an integer from 0 to 4294967295");
-  }
-  return *value;
-}
-
-Result<std::string>
-get_string(const Json& v, const std::string& pointer)
-{
-  if (!v.is_string()) {
-    return bad(pointer, std::string("must be a string, not ") + v.type_name());
-  }
-  return v.get<std::string>();
-}
-
-Result<std::vector<std::string>>
-get_strings(const Json& v, const std::string& pointer)
-{
-  if (!v.is_array()) {
-    return bad(pointer, std::string("must be an array of strings, not ") + v.type_name());
-  }
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    HARDRUN_TRY_ASSIGN(s, get_string(v[i], pointer_append(pointer, i)));
-    if (std::find(out.begin(), out.end(), s) != out.end()) {
-      return bad(pointer_append(pointer, i), "duplicate entry \"" + s + "\"");
-    }
-    out.push_back(std::move(s));
-  }
-  return out;
-}
-
-Result<std::vector<std::string>>
-get_paths(const Json& v, const std::string& pointer)
-{
-  HARDRUN_TRY_ASSIGN(paths, get_strings(v, pointer));
-  for (std::size_t i = 0; i < paths.size(); ++i) {
-    if (!is_clean_absolute(paths[i])) {
-      return bad(pointer_append(pointer, i), "\"" + paths[i] + "\" is not a clean absolute path");
-    }
-  }
-  return paths;
+  return spec::bad_value(pointer, problem);
 }
 
 Result<std::vector<sys::HostRange>>
