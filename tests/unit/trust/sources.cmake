@@ -1,1 +1,4 @@
 # SPDX-License-Identifier: Apache-2.0
+target_sources(unit_tests PRIVATE
+  unit/trust/test_reference.cpp
+)
