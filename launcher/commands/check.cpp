@@ -19,7 +19,7 @@ run_check(const cli::CheckOptions& o)
     return report_error(input.error());
   }
   const modify::Context ctx{policy->policy, policy->allocation};
-  const auto findings = check::validate(input->doc.json(), ctx, check::Options{input->container_id});
+  const auto findings = check::validate(input->doc.json(), ctx, check::Options{input->container_id, std::nullopt});
   if (o.json) {
     spec::Json j{{"source", input->path},
                  {"policy", policy->policy.source},

@@ -22,7 +22,7 @@ run_harden(const cli::HardenOptions& o)
     return report_error(input.error());
   }
   const modify::Context ctx{policy->policy, policy->allocation};
-  auto outcome = engine::harden(input->doc, ctx, check::Options{input->container_id});
+  auto outcome = engine::harden(input->doc, ctx, check::Options{input->container_id, std::nullopt});
   if (!outcome) {
     return report_error(outcome.error());
   }

@@ -417,6 +417,19 @@ no_sensitive_mounts(const Input& in)
       in.add("no-sensitive-mounts", p, "bind source \"" + raw + "\" is not a clean absolute path", "use an absolute path without ..");
       continue;
     }
+    if (in.options.secrets_dir && spec::is_within(*src, *in.options.secrets_dir) && *src != *in.options.secrets_dir
+        && src->find('/', in.options.secrets_dir->size() + 1) == std::string::npos) {
+      // A secret of this container (hardrun run --secret). Read-only and inert, or a container
+      // could replace its own secret or execute from the tmpfs (security.md X6).
+      const auto opts = spec::strings_at(m, "/options");
+      for (const char* need : {"ro", "nosuid", "nodev", "noexec"}) {
+        if (std::find(opts.begin(), opts.end(), need) == opts.end()) {
+          in.add("no-sensitive-mounts", pointer_append(pointer_append(ptr::mounts, i), "options"),
+                 "secret mount without \"" + std::string(need) + "\"", "secret mounts are ro,nosuid,nodev,noexec (the shim sets them)");
+        }
+      }
+      continue;
+    }
     if (const auto id = own_userdata_id(*src)) {
       if (!seen_id) {
         seen_id = id;

@@ -147,6 +147,17 @@ parse(std::string_view text, const std::string& path)
       HARDRUN_TRY_ASSIGN(b, spec::get_bool(*v, f.at("requireHook")));
       c.require_hook = b;
     }
+    if (const Json* v = f.optional("injectHook")) {
+      HARDRUN_TRY_ASSIGN(b, spec::get_bool(*v, f.at("injectHook")));
+      c.inject_hook = b;
+    }
+    if (const Json* v = f.optional("secretsDir")) {
+      HARDRUN_TRY_ASSIGN(p, get_abs_path(*v, f.at("secretsDir")));
+      if (p == "/") {
+        return spec::bad_value(f.at("secretsDir"), "must not be /");
+      }
+      c.secrets_dir = std::move(p);
+    }
     if (const Json* v = f.optional("runtime")) {
       HARDRUN_TRY_ASSIGN(p, get_abs_path(*v, f.at("runtime")));
       c.runtime = std::move(p);

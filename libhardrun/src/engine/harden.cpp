@@ -6,6 +6,12 @@ namespace hardrun::engine {
 Result<Outcome>
 harden(spec::Document& doc, const modify::Context& ctx, const check::Options& options)
 {
+  return harden(doc, ctx, options, Extras{});
+}
+
+Result<Outcome>
+harden(spec::Document& doc, const modify::Context& ctx, const check::Options& options, const Extras& extras)
+{
   Outcome out;
   const auto chain = modify::default_chain();
   auto changes = modify::apply_chain(chain, doc.json(), ctx);
@@ -13,11 +19,22 @@ harden(spec::Document& doc, const modify::Context& ctx, const check::Options& op
     return Unexpected(std::move(changes).error().with_context(doc.source()));
   }
   out.changes = std::move(*changes);
+  for (const modify::Modifier* m : extras.modifiers) {
+    auto more = m->apply(doc.json(), ctx);
+    if (!more) {
+      return Unexpected(std::move(more).error().with_context(doc.source()));
+    }
+    out.changes.insert(out.changes.end(), more->begin(), more->end());
+  }
   if (auto shape = spec::check_shape(doc.json()); !shape) {
     // A modifier produced something the loader would refuse: a bug, but never written.
     return Unexpected(std::move(shape).error().with_context(doc.source() + " (after hardening)"));
   }
   out.findings = check::validate(doc.json(), ctx, options);
+  if (extras.checks) {
+    auto more = extras.checks(doc.json());
+    out.findings.insert(out.findings.end(), more.begin(), more.end());
+  }
   if (out.findings.empty()) {
     out.output = doc.serialize();
   }

@@ -188,6 +188,27 @@ sha256_digest(std::string_view bytes)
   return out;
 }
 
+bool
+is_valid_domain(std::string_view domain)
+{
+  return valid_domain(domain);
+}
+
+bool
+is_valid_repository_path(std::string_view path)
+{
+  while (true) {
+    const std::size_t s = path.find('/');
+    if (!valid_path_component(path.substr(0, s))) {
+      return false;
+    }
+    if (s == std::string_view::npos) {
+      return true;
+    }
+    path.remove_prefix(s + 1);
+  }
+}
+
 Result<Reference>
 parse_reference(std::string_view text)
 {
@@ -260,16 +281,8 @@ parse_reference(std::string_view text)
       return bad(text, "repository name must be lowercase");
     }
   }
-  std::string_view path = ref.path;
-  while (true) {
-    const std::size_t s = path.find('/');
-    if (!valid_path_component(path.substr(0, s))) {
-      return bad(text, "invalid repository path \"" + ref.path + "\"");
-    }
-    if (s == std::string_view::npos) {
-      break;
-    }
-    path.remove_prefix(s + 1);
+  if (!is_valid_repository_path(ref.path)) {
+    return bad(text, "invalid repository path \"" + ref.path + "\"");
   }
   if (ref.name().size() > k_name_max) {
     return bad(text, "repository name longer than 255 characters");

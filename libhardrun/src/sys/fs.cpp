@@ -108,6 +108,12 @@ random_suffix()
 
 } // namespace
 
+std::string
+random_token()
+{
+  return random_suffix();
+}
+
 Result<LoadedFile>
 read_file(const std::string& path, const ReadOptions& options)
 {

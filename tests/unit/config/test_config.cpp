@@ -19,7 +19,7 @@ TEST_CASE("config: a full file parses")
   const auto c = config::parse(R"({"hardrunConfig":1,"mode":"warn","signaturePolicy":"/etc/x/policy.json",
     "registriesDir":"/etc/x/registries.d","profile":"network-service","identitySource":"cri-o",
     "hookDeadlineMs":2000,"hookTimeoutSeconds":10,"hookPath":"/usr/lib/hardrun/hardrun-hook",
-    "requireHook":true,"runtime":"/usr/bin/runc",
+    "requireHook":true,"injectHook":false,"secretsDir":"/run/x/secrets","runtime":"/usr/bin/runc",
     "exceptions":[{"digest":"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef","reason":"vendor image, ticket 42"}]})",
                                "/etc/hardrun/hardrun.json");
   REQUIRE(c);
@@ -27,6 +27,8 @@ TEST_CASE("config: a full file parses")
   CHECK(c->identity_source == config::IdentitySource::cri_o);
   CHECK(c->hook_deadline.count() == 2000);
   CHECK(c->runtime == "/usr/bin/runc");
+  CHECK_FALSE(c->inject_hook);
+  CHECK(c->secrets_dir == "/run/x/secrets");
   REQUIRE(c->exceptions.size() == 1);
   CHECK(config::find_exception(*c, "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef") != nullptr);
   CHECK(config::find_exception(*c, "sha256:1123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef") == nullptr);

@@ -22,6 +22,9 @@ struct Options {
   // The container id from the bundle path, when known: podman's own bind mounts come from
   // <storage>/<driver>-containers/<id>/userdata, and only this container's are accepted.
   std::optional<std::string> container_id;
+  // This container's hardrun secret directory (<secretsDir>/ctr-<id>, tmpfs): files bound from
+  // directly inside it are its secrets and are accepted when read-only, nosuid, nodev, noexec.
+  std::optional<std::string> secrets_dir;
 };
 
 // Every rule, as a pure function of the config and the profile: the names of the modifiers

@@ -53,6 +53,15 @@ struct Config {
   std::string hook_path;
   // The shim refuses a create whose config lacks the hook (security.md R6).
   bool require_hook = true;
+  // The shim adds the hook to config.json itself (prestart, pinned env, timeout) instead of
+  // relying on hooks.d alone, which podman silently skips when the directory or the binary is
+  // missing or --hooks-dir is given (security.md E5, E6). With false, a config without the hook
+  // is refused (when require_hook).
+  bool inject_hook = true;
+  // Where `hardrun run --secret` stages secret files and the shim keeps them while a container
+  // exists: must be tmpfs or ramfs (never persistent disk); hardrun mounts a tmpfs there when
+  // it is not.
+  std::string secrets_dir = "/run/hardrun/secrets";
   // The low-level runtime the shim delegates to: a path, or empty = search crun, then runc.
   std::string runtime;
   std::vector<Exception> exceptions;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,16 @@ struct Outcome {
 // validator on it, and serialize it in the input's layout when it passes. Shared by
 // `hardrun harden`, the runtime shim and the precreate hook, so the three cannot drift.
 [[nodiscard]] Result<Outcome> harden(spec::Document& doc, const modify::Context& ctx, const check::Options& options);
+
+// What a particular rewrite point adds to the default chain: the runtime shim injects the
+// admission hook and binds secrets; its checks (the hook is present, no env-less
+// createContainer hook) run with the validator.
+struct Extras {
+  std::vector<const modify::Modifier*> modifiers; // run after the default chain, in order
+  std::function<std::vector<check::Finding>(const spec::Json&)> checks;
+};
+[[nodiscard]] Result<Outcome>
+harden(spec::Document& doc, const modify::Context& ctx, const check::Options& options, const Extras& extras);
 
 // The container id of a podman bundle path (<storage>/<driver>-containers/<id>/userdata).
 [[nodiscard]] std::optional<std::string> container_id_of_bundle(const std::string& bundle);

@@ -35,4 +35,11 @@ struct Reference {
 // sha256 of bytes as "sha256:<hex>".
 [[nodiscard]] std::string sha256_digest(std::string_view bytes);
 
+// Grammar pieces, for formats that name registries and namespaces rather than images
+// (containers-policy.json scopes, remapIdentity prefixes):
+// host[:port] as the reference grammar defines a registry ("localhost", "127.0.0.1:5000").
+[[nodiscard]] bool is_valid_domain(std::string_view domain);
+// "ns/app": one or more lowercase path components joined by "/".
+[[nodiscard]] bool is_valid_repository_path(std::string_view path);
+
 } // namespace hardrun::image

@@ -64,6 +64,9 @@ atomic_write(const std::string& path, std::string_view bytes, const WriteOptions
 // Write all bytes to fd, retrying on EINTR and short writes.
 [[nodiscard]] Result<void> write_all(int fd, std::string_view bytes, std::string_view what);
 
+// 16 random hex characters (getrandom), for unique file and directory names.
+[[nodiscard]] std::string random_token();
+
 // Suffix of the temp files atomic_write creates; a temp file is named
 // ".<target>.<random>.hardrun-tmp".
 inline constexpr std::string_view k_temp_suffix = ".hardrun-tmp";
