@@ -47,21 +47,8 @@ source "$LIB/registry.sh"
 # shellcheck source-path=SCRIPTDIR/../tests/integration/lib source=hookrun.sh
 source "$LIB/hookrun.sh"
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/hardrun-bench.XXXXXXXXXX")
-chmod 0711 "$WORK"
-mkdir -p "$WORK/podman"
-private_podman_init "$WORK/podman"
-GRAPHROOT=$PODMAN_DIR/storage
-cleanup() {
-  set +e
-  pm rm --all --force >/dev/null 2>&1
-  pm rmi --all --force >/dev/null 2>&1
-  registry_stop
-  gpg_agent_stop
-  private_podman_teardown >/dev/null 2>&1
-  rm -rf --one-file-system -- "$WORK"
-}
-trap cleanup EXIT
+fixture_init hardrun-bench || die "cannot set up a private podman"
+trap fixture_cleanup EXIT
 trap 'exit 130' INT TERM
 
 echo "# setting up (registry, keys, two signed images, one container each)" >&2

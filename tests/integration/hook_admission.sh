@@ -56,24 +56,8 @@ source "$SCRIPT_DIR/lib/registry.sh"
 # shellcheck source-path=SCRIPTDIR source=lib/hookrun.sh
 source "$SCRIPT_DIR/lib/hookrun.sh"
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/hardrun-admission.XXXXXXXXXX")
-chmod 0711 "$WORK"
-mkdir -p "$WORK/podman"
-private_podman_init "$WORK/podman"
-GRAPHROOT=$PODMAN_DIR/storage
-
-cleanup() {
-  set +e
-  if [[ -d $GRAPHROOT ]]; then
-    pm rm --all --force >/dev/null 2>&1
-    pm rmi --all --force >/dev/null 2>&1
-  fi
-  registry_stop
-  gpg_agent_stop
-  private_podman_teardown || echo "$T: WARNING: could not remove $PODMAN_DIR" >&2
-  rm -rf --one-file-system -- "$WORK"
-}
-trap cleanup EXIT
+fixture_init hardrun-admission || die "cannot set up a private podman"
+trap fixture_cleanup EXIT
 trap 'exit 130' INT TERM
 
 # shellcheck source-path=SCRIPTDIR source=lib/tap.sh

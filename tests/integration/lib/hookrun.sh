@@ -2,8 +2,12 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Running hardrun-hook against real containers-storage, sourced by
-# tests/integration/hook_admission.sh and bench/hook.sh:
+# tests/integration/hook_admission.sh and bench/hook.sh (after lib/podman.sh and lib/registry.sh):
 #
+#   fixture_init NAME              WORK = a new ${TMPDIR:-/tmp}/NAME.XXXXXXXXXX (mode 0711) with a
+#                                  private podman in WORK/podman; GRAPHROOT = its graph root
+#   fixture_cleanup                (EXIT trap) remove that store's containers and images, stop
+#                                  the registry and the gpg-agent, unmount and delete WORK
 #   hardrun_config_write FILE MODE POLICY REGISTRIES_D PROFILE HOOK [EXCEPTION_DIGEST...]
 #                                  a hardrun.json (hardrun-config(5)) for the hook and the shim
 #   hook_json_write DIR HOOK CONFIG POLICY [NAME]
@@ -18,7 +22,28 @@
 #   storage_inflate DST N          add N synthetic containers and N synthetic images (with
 #                                  manifest and signature entries) to the clone's JSON files
 #
-# Needs jq. Defines functions only; sets no options and no variables.
+# Needs jq. Defines functions only; sets no options; fixture_init sets WORK and GRAPHROOT.
+
+fixture_init() { # name
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXXXXXX") || return 1
+  # Container root is an unmapped host id: it must be able to traverse to its bundle.
+  chmod 0711 "$WORK"
+  mkdir -p "$WORK/podman"
+  private_podman_init "$WORK/podman" || return 1
+  GRAPHROOT=$PODMAN_DIR/storage
+}
+
+fixture_cleanup() {
+  set +e
+  if [[ -n ${GRAPHROOT:-} && -d $GRAPHROOT ]]; then
+    pm rm --all --force >/dev/null 2>&1
+    pm rmi --all --force >/dev/null 2>&1
+  fi
+  registry_stop
+  gpg_agent_stop
+  private_podman_teardown || printf '%s: WARNING: could not remove %s\n' "${0##*/}" "$PODMAN_DIR" >&2
+  [[ -n ${WORK:-} ]] && rm -rf --one-file-system -- "$WORK"
+}
 
 hardrun_config_write() { # file mode policy registries.d profile hook [exception-digest...]
   local file=$1 mode=$2 policy=$3 regd=$4 profile=$5 hook=$6
