@@ -3,8 +3,10 @@
 // never spawn gpg). Checks follow containers/image signature/mechanism_gpgme.go and simple.go.
 #include <nlohmann/json.hpp>
 #include <rnp/rnp.h>
+#include <rnp/rnp_err.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cctype>
 #include <ctime>
 #include <set>
@@ -97,6 +99,38 @@ check_key_usable(rnp_key_handle_t key, const std::string& fpr)
   return {};
 }
 
+// Why a signature did not verify, as precisely as librnp lets us say: unknown signer (G5),
+// revoked or expired key (G6), or a bad signature.
+Unexpected
+explain_failure(rnp_op_verify_signature_t sig, rnp_result_t rc)
+{
+  const std::string generic = "simple-signing signature does not verify with the policy's keys";
+  if (sig == nullptr) {
+    return rnp_failed(generic, rc);
+  }
+  rnp_key_handle_t raw_key = nullptr;
+  if (rnp_op_verify_signature_get_key(sig, &raw_key) != RNP_SUCCESS || raw_key == nullptr) {
+    rnp_signature_handle_t raw_handle = nullptr;
+    std::string keyid;
+    if (rnp_op_verify_signature_get_handle(sig, &raw_handle) == RNP_SUCCESS && raw_handle != nullptr) {
+      char* raw_id = nullptr;
+      if (rnp_signature_get_keyid(raw_handle, &raw_id) == RNP_SUCCESS) {
+        keyid = take(raw_id);
+      }
+      rnp_signature_handle_destroy(raw_handle);
+    }
+    return make_error(Errc::invalid_input, "simple-signing signature by key " + (keyid.empty() ? "?" : keyid) +
+                                             ", which is not one of the policy's keys");
+  }
+  const Key key(raw_key);
+  char* raw_fpr = nullptr;
+  const std::string fpr = rnp_key_get_fprint(key.get(), &raw_fpr) == RNP_SUCCESS ? take(raw_fpr) : "?";
+  if (auto usable = check_key_usable(key.get(), fpr); !usable) {
+    return tl::unexpected(std::move(usable).error());
+  }
+  return rnp_failed(generic, rc);
+}
+
 } // namespace
 
 struct GpgKeyring::Impl {
@@ -105,6 +139,11 @@ struct GpgKeyring::Impl {
 
 GpgKeyring::GpgKeyring() : m_impl(std::make_unique<Impl>())
 {
+  // librnp prints its internal diagnostics on stderr unless RNP_LOG_CONSOLE=0 is set before its
+  // first message; the hook's stderr must carry exactly one line (the verdict), and every failure
+  // is reported through Result instead. An explicit setting by the caller is kept.
+  static const bool k_quiet = [] { return ::setenv("RNP_LOG_CONSOLE", "0", 0) == 0; }();
+  (void)k_quiet;
   rnp_ffi_t ffi = nullptr;
   if (rnp_ffi_create(&ffi, "GPG", "GPG") == RNP_SUCCESS) {
     m_impl->ffi.reset(ffi);
@@ -189,8 +228,26 @@ GpgKeyring::verify(std::string_view blob) const
     return rnp_failed("simple-signing blob", rc);
   }
   const Verify op(raw_op);
-  if (const rnp_result_t rc = rnp_op_verify_execute(op.get()); rc != RNP_SUCCESS) {
-    return rnp_failed("simple-signing signature does not verify with the policy's keys", rc);
+  const rnp_result_t exec_rc = rnp_op_verify_execute(op.get());
+  size_t count = 0;
+  if (rnp_op_verify_get_signature_count(op.get(), &count) != RNP_SUCCESS) {
+    count = 0;
+  }
+  // Threat: extra signatures by other keys riding along with a good one; c/image requires
+  // exactly one (mechanism_gpgme.go: len(sigs) != 1) (G6).
+  if (count > 1) {
+    return make_error(Errc::invalid_input,
+                      "simple-signing blob has " + std::to_string(count) + " signatures, exactly one is required");
+  }
+  if (count == 0) {
+    return rnp_failed("simple-signing blob has no signature it could check", exec_rc);
+  }
+  rnp_op_verify_signature_t sig = nullptr;
+  if (count == 1 && rnp_op_verify_get_signature_at(op.get(), 0, &sig) != RNP_SUCCESS) {
+    sig = nullptr;
+  }
+  if (exec_rc != RNP_SUCCESS || sig == nullptr) {
+    return explain_failure(sig, exec_rc);
   }
   char* raw_mode = nullptr;
   if (rnp_op_verify_get_protection_info(op.get(), &raw_mode, nullptr, nullptr) != RNP_SUCCESS ||
@@ -198,22 +255,8 @@ GpgKeyring::verify(std::string_view blob) const
     // Simple signing is never encrypted; an encrypted message is not one.
     return make_error(Errc::invalid_input, "simple-signing blob is encrypted");
   }
-  size_t count = 0;
-  if (rnp_op_verify_get_signature_count(op.get(), &count) != RNP_SUCCESS) {
-    return make_error(Errc::invalid_input, "simple-signing blob: cannot count signatures");
-  }
-  // Threat: extra signatures by other keys riding along with a good one; c/image requires
-  // exactly one (mechanism_gpgme.go: len(sigs) != 1) (G6).
-  if (count != 1) {
-    return make_error(Errc::invalid_input,
-                      "simple-signing blob has " + std::to_string(count) + " signatures, exactly one is required");
-  }
-  rnp_op_verify_signature_t sig = nullptr;
-  if (rnp_op_verify_get_signature_at(op.get(), 0, &sig) != RNP_SUCCESS) {
-    return make_error(Errc::invalid_input, "simple-signing blob: cannot read its signature");
-  }
   if (const rnp_result_t status = rnp_op_verify_signature_get_status(sig); status != RNP_SUCCESS) {
-    return rnp_failed("simple-signing signature is not valid", status);
+    return explain_failure(sig, status);
   }
   rnp_key_handle_t raw_key = nullptr;
   if (rnp_op_verify_signature_get_key(sig, &raw_key) != RNP_SUCCESS || raw_key == nullptr) {
