@@ -51,12 +51,11 @@ public:
       while (q - backslashes > start && m_text[q - backslashes - 1] == '\\') {
         ++backslashes;
       }
-      if (backslashes > 0) {
-        escaped = true;
-      }
       m_pos = q + 1;
       if (backslashes % 2 == 0) {
-        return m_text.substr(start, q - start);
+        const std::string_view body = m_text.substr(start, q - start);
+        escaped = body.find('\\') != std::string_view::npos;
+        return body;
       }
     }
   }
