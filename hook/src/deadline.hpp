@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: Apache-2.0
+// The hook's own deadline (security.md R1): the runtime's timeout is not dependable (crun blocks
+// writing a large state before its clock starts: E8), so the hook bounds itself.
+#pragma once
+
+#include <chrono>
+
+namespace hardrun::hook {
+
+// Arm (or re-arm) the deadline at `total` after process start (measured with CLOCK_MONOTONIC
+// from the first call). On expiry a SIGALRM handler prints one deny line and _exits with
+// ExitCode::timeout (0 in warn mode). `warn` selects that exit status.
+void arm_deadline(std::chrono::milliseconds total, bool warn);
+
+// Milliseconds since the first arm_deadline call.
+[[nodiscard]] double elapsed_ms();
+
+} // namespace hardrun::hook

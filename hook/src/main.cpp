@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+// hardrun-hook: the OCI prestart admission hook. Exit status = verdict (hook/README.md).
+#include <unistd.h>
+
+#include <exception>
+
+#include "hardrun/base/exit_code.hpp"
+#include "run.hpp"
+
+int
+main(int argc, char** argv)
+{
+  try {
+    // _exit: the verdict is final once reported; static destructors (crypto libraries' secure
+    // allocators) would only add system calls the sandbox does not need to allow.
+    ::_exit(hardrun::hook::run(argc, argv));
+  } catch (...) {
+    // R4: a crash is a deny. No allocation here: the message is a literal.
+    static constexpr char k_msg[] = "hardrun-hook: deny: internal: unexpected exception \xe2\x80\x94 report a bug\n";
+    [[maybe_unused]] const ssize_t w = ::write(STDERR_FILENO, k_msg, sizeof k_msg - 1);
+    return hardrun::to_int(hardrun::ExitCode::internal);
+  }
+}

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "hardrun/hook/sandbox.hpp"
+
+#include <cap-ng.h>
+#include <fcntl.h>
+#include <seccomp.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <memory>
+
+#include "hardrun/base/exit_code.hpp"
+
+namespace hardrun::hook {
+namespace {
+
+struct Rule {
+  const char* name;
+  // Optional argument conditions, all of which must hold.
+  std::vector<scmp_arg_cmp> args;
+};
+
+// The allow-list, measured with `strace -f` on full allow and deny decisions (GPG and sigstore,
+// storage and lookaside; see hook/README.md) after the point where the sandbox is entered.
+std::vector<Rule>
+rules(const SandboxOptions& o)
+{
+  std::vector<Rule> r = {
+    // Reading files: open read-only only (no O_CREAT, O_TRUNC, O_APPEND, no write access mode),
+    // so a hijacked parser running as uid 0 cannot create or change a file.
+    {"openat",
+     {SCMP_A2(SCMP_CMP_MASKED_EQ, static_cast<scmp_datum_t>(O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND), 0)}},
+    {"read", {}},
+    {"pread64", {}},
+    {"lseek", {}},
+    {"close", {}},
+    {"fstat", {}},
+    {"newfstatat", {}},
+    {"fcntl", {SCMP_A1(SCMP_CMP_EQ, F_GETFL)}},
+    {"fcntl", {SCMP_A1(SCMP_CMP_EQ, F_SETFL)}},
+    {"fcntl", {SCMP_A1(SCMP_CMP_EQ, F_GETFD)}},
+    // Reporting: stderr only.
+    {"write", {SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO)}},
+    {"writev", {SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO)}},
+    // Memory: never executable (no new code can be mapped in).
+    {"mmap", {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
+    {"mprotect", {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
+    {"munmap", {}},
+    // Botan (librnp's crypto) keeps key material in mlock'ed pages.
+    {"mlock", {}},
+    {"munlock", {}},
+    {"mremap", {}},
+    {"brk", {}},
+    {"madvise", {}},
+    {"futex", {}},
+    {"getrandom", {}},
+    {"clock_gettime", {}},
+    {"gettimeofday", {}},
+    {"getpid", {}},
+    {"getuid", {}},
+    {"geteuid", {}},
+    {"getgid", {}},
+    {"getegid", {}},
+    {"gettid", {}},
+    {"rt_sigreturn", {}},
+    {"rt_sigprocmask", {}},
+    {"exit_group", {}},
+    {"exit", {}},
+  };
+  if (o.journal) {
+    // sd_journal_send: socket(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0), SO_SNDBUF tuning, sendmsg.
+    r.push_back({"socket", {SCMP_A0(SCMP_CMP_EQ, AF_UNIX), SCMP_A1(SCMP_CMP_EQ, SOCK_DGRAM | SOCK_CLOEXEC)}});
+    r.push_back({"getsockopt", {}});
+    r.push_back({"setsockopt", {}});
+    r.push_back({"sendmsg", {}});
+  }
+  return r;
+}
+
+// SIGSYS from SCMP_ACT_TRAP: a system call outside the allow-list. Async-signal-safe: write
+// and _exit only (both allowed). rt_sigaction is not allowed, so hijacked code cannot replace
+// this handler.
+void
+on_sigsys(int /*sig*/, siginfo_t* info, void* /*ctx*/)
+{
+  char buf[160];
+  const char head[] = "hardrun-hook: deny: sandbox: forbidden system call ";
+  std::size_t n = 0;
+  for (const char c : head) {
+    if (c != '\0') {
+      buf[n++] = c;
+    }
+  }
+  int nr = info != nullptr ? info->si_syscall : -1;
+  char digits[16];
+  std::size_t d = 0;
+  if (nr < 0) {
+    buf[n++] = '-';
+    nr = -nr;
+  }
+  do {
+    digits[d++] = static_cast<char>('0' + nr % 10);
+    nr /= 10;
+  } while (nr > 0 && d < sizeof digits);
+  while (d > 0) {
+    buf[n++] = digits[--d];
+  }
+  const char tail[] = " \xe2\x80\x94 possible exploitation or a missing allow-list entry; report a bug\n";
+  for (const char c : tail) {
+    if (c != '\0' && n < sizeof buf) {
+      buf[n++] = c;
+    }
+  }
+  [[maybe_unused]] const ssize_t w = ::write(STDERR_FILENO, buf, n);
+  ::_exit(to_int(ExitCode::internal));
+}
+
+Result<void>
+drop_capabilities()
+{
+  capng_clear(CAPNG_SELECT_ALL);
+  // The bounding set can only be changed with CAP_SETPCAP; it matters only across execve,
+  // which the filter forbids anyway.
+  if (capng_apply(CAPNG_SELECT_ALL) != 0 && capng_apply(CAPNG_SELECT_CAPS) != 0) {
+    return make_error(Errc::system, "sandbox: cannot drop capabilities");
+  }
+  capng_get_caps_process();
+  if (capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE) {
+    return make_error(Errc::system, "sandbox: capabilities still held after dropping them");
+  }
+  return {};
+}
+
+struct CtxDeleter {
+  void operator()(void* ctx) const { seccomp_release(ctx); }
+};
+
+} // namespace
+
+std::vector<std::string>
+sandbox_syscalls(const SandboxOptions& options)
+{
+  std::vector<std::string> out;
+  for (const auto& r : rules(options)) {
+    if (out.empty() || out.back() != r.name) {
+      out.emplace_back(r.name);
+    }
+  }
+  return out;
+}
+
+Result<void>
+enter_sandbox(const SandboxOptions& options)
+{
+  struct sigaction sa {};
+  sa.sa_sigaction = on_sigsys;
+  sa.sa_flags = SA_SIGINFO;
+  sigemptyset(&sa.sa_mask);
+  if (::sigaction(SIGSYS, &sa, nullptr) != 0) {
+    return make_sys_error(errno, "sandbox: sigaction SIGSYS");
+  }
+  HARDRUN_TRY(drop_capabilities());
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    return make_sys_error(errno, "sandbox: PR_SET_NO_NEW_PRIVS");
+  }
+  std::unique_ptr<void, CtxDeleter> ctx(seccomp_init(SCMP_ACT_TRAP));
+  if (!ctx) {
+    return make_error(Errc::system, "sandbox: seccomp_init failed");
+  }
+  for (const auto& r : rules(options)) {
+    const int nr = seccomp_syscall_resolve_name(r.name);
+    if (nr == __NR_SCMP_ERROR) {
+      continue; // not a system call on this architecture (e.g. newfstatat on 32-bit)
+    }
+    const int rc = seccomp_rule_add_array(ctx.get(), SCMP_ACT_ALLOW, nr, static_cast<unsigned>(r.args.size()),
+                                          r.args.empty() ? nullptr : r.args.data());
+    if (rc != 0) {
+      return make_error(Errc::system, std::string("sandbox: seccomp rule for ") + r.name + ": " + std::strerror(-rc));
+    }
+  }
+  if (const int rc = seccomp_load(ctx.get()); rc != 0) {
+    return make_error(Errc::system, std::string("sandbox: seccomp_load: ") + std::strerror(-rc));
+  }
+  return {};
+}
+
+} // namespace hardrun::hook
