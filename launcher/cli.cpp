@@ -31,6 +31,48 @@ add_check(CLI::App& app, CheckOptions& o, CLI::App*& cmd)
   cmd->add_flag("--json", o.json, "print the findings as JSON");
 }
 
+void
+add_run(CLI::App& app, RunOptions& o, CLI::App*& cmd)
+{
+  cmd = app.add_subcommand("run", "Run IMAGE@sha256:DIGEST with podman, hardened by the runtime shim and admitted by the hook");
+  cmd->add_option("--config", o.config, "hardrun configuration (default: /etc/hardrun/hardrun.json)")->type_name("FILE");
+  cmd->add_option("--policy", o.policy, k_policy_help + std::string(" (default: the configuration's profile)"))->type_name("NAME|FILE");
+  cmd->add_option("--signature-policy", o.signature_policy, "trust policy (containers-policy.json) the admission hook uses")->type_name("FILE");
+  cmd->add_option("--runtime", o.runtime, "the low-level runtime the shim delegates to (runc, crun or a path)")->type_name("NAME|PATH");
+  cmd->add_option("--secret", o.secrets, "mount FILE read-only at /run/secrets/NAME (default NAME: its base name), mode 0400, "
+                                          "owned by the service user, on tmpfs; repeatable")->type_name("FILE[,target=NAME]")->allow_extra_args(false);
+  cmd->add_option("--user,-u", o.user, "service uid[:gid] (never 0; default: the profile's)")->type_name("UID[:GID]");
+  cmd->add_option("--userns", o.userns, "user namespace mode for podman (default: from the profile: auto, or an explicit map)")->type_name("MODE");
+  cmd->add_option("--name", o.name, "container name (default: hardrun-<random>)")->type_name("NAME");
+  cmd->add_flag("--detach,-d", o.detach, "run in the background and print the container id");
+  cmd->add_option("--env,-e", o.env, "set an environment variable (never for secrets: use --secret)")->type_name("VAR=VALUE")->allow_extra_args(false);
+  cmd->add_option("--volume,-v", o.volumes, "bind or named volume, checked against the profile's forbidden host paths")->type_name("SRC:DST[:OPTS]")->allow_extra_args(false);
+  cmd->add_option("--mount", o.mounts, "podman --mount, checked against the profile's forbidden host paths")->type_name("SPEC")->allow_extra_args(false);
+  cmd->add_option("--publish,-p", o.publish, "publish a port (podman -p)")->type_name("PORTS")->allow_extra_args(false);
+  cmd->add_option("--network", o.network, "podman network mode (host is refused)")->type_name("MODE");
+  cmd->add_option("--tmpfs", o.tmpfs, "extra tmpfs (must be allowed by the profile)")->type_name("PATH[:OPTS]")->allow_extra_args(false);
+  cmd->add_flag("--rm", o.rm, "remove the container when it exits");
+  cmd->add_flag("--dry-run", o.dry_run, "print the podman command and what the shim will enforce; start nothing");
+  cmd->add_flag("--json", o.json, "print the report as JSON");
+  cmd->prefix_command(); // IMAGE and the container's command line are taken verbatim
+}
+
+void
+add_precreate(CLI::App& app, PrecreateOptions& o, CLI::App*& cmd)
+{
+  cmd = app.add_subcommand("precreate", "podman precreate hook: read an OCI config on standard input, write it hardened "
+                                        "to standard output");
+  cmd->add_option("--config", o.config, "hardrun configuration (default: /etc/hardrun/hardrun.json)")->type_name("FILE");
+  cmd->add_option("--policy", o.policy, k_policy_help + std::string(" (default: the configuration's profile)"))->type_name("NAME|FILE");
+}
+
+void
+add_setup(CLI::App& app, SetupOptions& o, CLI::App*& cmd)
+{
+  cmd = app.add_subcommand("setup", "Prepare the host: subordinate id ranges for podman --userns=auto (user containers)");
+  cmd->add_flag("--dry-run", o.dry_run, "print what would change; change nothing");
+}
+
 } // namespace
 
 Cli::Cli() : m_app(std::make_unique<CLI::App>("hardrun: run podman containers hardened, and refuse images nobody vouches for", "hardrun"))
@@ -39,6 +81,9 @@ Cli::Cli() : m_app(std::make_unique<CLI::App>("hardrun: run podman containers ha
   m_app->require_subcommand(1);
   add_harden(*m_app, m_harden, m_harden_cmd);
   add_check(*m_app, m_check, m_check_cmd);
+  add_run(*m_app, m_run, m_run_cmd);
+  add_precreate(*m_app, m_precreate, m_precreate_cmd);
+  add_setup(*m_app, m_setup, m_setup_cmd);
 }
 
 Command
@@ -49,6 +94,17 @@ Cli::command() const
   }
   if (m_check_cmd->parsed()) {
     return m_check;
+  }
+  if (m_run_cmd->parsed()) {
+    RunOptions o = m_run;
+    o.image_and_command = m_run_cmd->remaining();
+    return o;
+  }
+  if (m_precreate_cmd->parsed()) {
+    return m_precreate;
+  }
+  if (m_setup_cmd->parsed()) {
+    return m_setup;
   }
   return std::monostate{};
 }

@@ -26,9 +26,41 @@ struct CheckOptions {
   bool json = false;
 };
 
+struct RunOptions {
+  std::string config;           // hardrun.json (default: /etc/hardrun/hardrun.json)
+  std::string policy;           // hardening profile (default: the config's)
+  std::string signature_policy; // trust policy for the admission hook
+  std::string runtime;          // the low-level runtime the shim delegates to
+  std::vector<std::string> secrets;
+  std::string user;
+  std::string userns;
+  std::string name;
+  bool detach = false;
+  std::vector<std::string> env;
+  std::vector<std::string> volumes;
+  std::vector<std::string> mounts;
+  std::vector<std::string> publish;
+  std::string network;
+  std::vector<std::string> tmpfs;
+  bool rm = false;
+  bool dry_run = false;
+  bool json = false;
+  // IMAGE [COMMAND [ARG...]]: everything after the first positional, untouched.
+  std::vector<std::string> image_and_command;
+};
+
+struct PrecreateOptions {
+  std::string config;
+  std::string policy;
+};
+
+struct SetupOptions {
+  bool dry_run = false;
+};
+
 struct VersionOptions {};
 
-using Command = std::variant<std::monostate, HardenOptions, CheckOptions>;
+using Command = std::variant<std::monostate, HardenOptions, CheckOptions, RunOptions, PrecreateOptions, SetupOptions>;
 
 // The whole command line of `hardrun`, as CLI11 objects filling option structs. Kept apart from
 // main() so tests can parse argv vectors and walk the definition (man page and completion tests).
@@ -43,8 +75,14 @@ private:
   std::unique_ptr<CLI::App> m_app;
   HardenOptions m_harden;
   CheckOptions m_check;
+  RunOptions m_run;
+  PrecreateOptions m_precreate;
+  SetupOptions m_setup;
   CLI::App* m_harden_cmd = nullptr;
   CLI::App* m_check_cmd = nullptr;
+  CLI::App* m_run_cmd = nullptr;
+  CLI::App* m_precreate_cmd = nullptr;
+  CLI::App* m_setup_cmd = nullptr;
 };
 
 } // namespace hardrun::cli

@@ -35,6 +35,15 @@ main(int argc, char** argv)
     if (const auto* c = std::get_if<hardrun::cli::CheckOptions>(&command)) {
       return to_int(hardrun::commands::run_check(*c));
     }
+    if (const auto* r = std::get_if<hardrun::cli::RunOptions>(&command)) {
+      return to_int(hardrun::commands::run_run(*r));
+    }
+    if (const auto* p = std::get_if<hardrun::cli::PrecreateOptions>(&command)) {
+      return to_int(hardrun::commands::run_precreate(*p));
+    }
+    if (const auto* s = std::get_if<hardrun::cli::SetupOptions>(&command)) {
+      return to_int(hardrun::commands::run_setup(*s));
+    }
     std::cerr << "hardrun: usage: a subcommand is required (see hardrun --help)\n";
     return to_int(ExitCode::usage);
   } catch (const std::exception& e) {

@@ -9,5 +9,8 @@ namespace hardrun::commands {
 // Each command prints its own report and errors and returns the exit status.
 [[nodiscard]] ExitCode run_harden(const cli::HardenOptions& options);
 [[nodiscard]] ExitCode run_check(const cli::CheckOptions& options);
+[[nodiscard]] ExitCode run_run(const cli::RunOptions& options);
+[[nodiscard]] ExitCode run_precreate(const cli::PrecreateOptions& options);
+[[nodiscard]] ExitCode run_setup(const cli::SetupOptions& options);
 
 } // namespace hardrun::commands

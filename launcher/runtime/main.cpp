@@ -184,14 +184,31 @@ valid_id(const std::string& id)
 void
 apply_record(runtime::Invocation& inv)
 {
-  if (!valid_id(inv.container_id) || inv.hardrun_config || inv.hardrun_profile || inv.hardrun_runtime || inv.signature_policy) {
+  if (inv.hardrun_config || inv.hardrun_profile || inv.hardrun_runtime || inv.signature_policy) {
     return;
   }
-  auto file = sys::read_file(record_path(inv.container_id), sys::ReadOptions{64U << 10U, true, true, true});
+  std::vector<std::string> ids;
+  if (!inv.container_id.empty()) {
+    ids.push_back(inv.container_id);
+  } else {
+    ids = inv.positionals;
+  }
+  std::optional<sys::LoadedFile> file;
+  std::string path;
+  for (const auto& id : ids) {
+    if (!valid_id(id)) {
+      continue;
+    }
+    path = record_path(id);
+    if (auto f = sys::read_file(path, sys::ReadOptions{64U << 10U, true, true, true})) {
+      file = std::move(*f);
+      break;
+    }
+  }
   if (!file) {
     return;
   }
-  auto j = spec::parse_strict(file->bytes, record_path(inv.container_id), spec::ParseLimits{64U << 10U, 8});
+  auto j = spec::parse_strict(file->bytes, path, spec::ParseLimits{64U << 10U, 8});
   if (!j) {
     return;
   }

@@ -211,17 +211,15 @@ parse_argv(const std::vector<std::string>& args)
       inv.action = Action::refuse;
       inv.refusal = sub + " is not supported under hardrun (it would change a container without the hardening check)";
     }
-  } else if (sub == "delete") {
-    std::vector<std::string> positional;
-    for (std::size_t j = i + 1; j < args.size(); ++j) {
-      if (!args[j].empty() && args[j][0] != '-') {
-        positional.push_back(args[j]);
-      }
+  }
+  for (std::size_t j = i + 1; j < args.size(); ++j) {
+    if (!args[j].empty() && args[j][0] != '-') {
+      inv.positionals.push_back(args[j]);
     }
-    if (positional.size() == 1) {
-      inv.action = Action::delete_;
-      inv.container_id = positional[0];
-    }
+  }
+  if (sub == "delete" && inv.positionals.size() == 1) {
+    inv.action = Action::delete_;
+    inv.container_id = inv.positionals[0];
   }
   return inv;
 }

@@ -24,7 +24,7 @@ struct Options {
   std::optional<std::string> container_id;
   // This container's hardrun secret directory (<secretsDir>/ctr-<id>, tmpfs): files bound from
   // directly inside it are its secrets and are accepted when read-only, nosuid, nodev, noexec.
-  std::optional<std::string> secrets_dir;
+  std::optional<std::string> secrets_dir = std::nullopt;
 };
 
 // Every rule, as a pure function of the config and the profile: the names of the modifiers

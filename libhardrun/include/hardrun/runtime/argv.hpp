@@ -29,6 +29,9 @@ struct Invocation {
   std::optional<std::string> pid_file; // create/run
   std::optional<std::string> process;  // exec --process
   std::string container_id;            // create/run/exec/delete
+  // Other subcommands: the positional arguments after the subcommand, one of which is the
+  // container id (kill ID SIGNAL, start ID, state ID …).
+  std::vector<std::string> positionals;
   std::string refusal;                 // why, for Action::refuse
   // hardrun's own global flags (passed by podman --runtime-flag, removed before the delegate):
   std::optional<std::string> hardrun_config;    // --hardrun-config=FILE
