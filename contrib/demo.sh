@@ -1,84 +1,71 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# contrib/demo.sh: watch hardrun work on a REAL podman config.json (run as root; a few seconds).
+# contrib/demo.sh: a hardened container from a locally built image, the way a user runs it
+# (as root; about ten seconds):
 #
-#   a. private podman storage in a scratch directory (the host's containers and images are
-#      never touched);
-#   b. a deliberately weak container, created the way people do (--cap-add SYS_ADMIN,
-#      seccomp=unconfined, --user 0, a --uidmap user namespace), so podman writes its config;
-#   c. hardrun check: what is wrong with it;  d. hardrun harden --dry-run: what hardening changes;
-#   e. the hardened config run under plain runc, a probe reporting from the inside;
-#   f. a container hardening cannot fix (--pid host) is refused.
+#   a. private podman storage in a scratch directory (the host's containers, images and
+#      networks are never touched; podman is pointed there with CONTAINERS_CONF and
+#      CONTAINERS_STORAGE_CONF, as an admin would);
+#   b. a busybox image built offline and imported, and its digest;
+#   c. hardrun run by tag is refused, with the command that prints the digest to pin;
+#   d. hardrun run --secret key.pem IMAGE@sha256:… — a probe inside reports the uid, the
+#      capabilities, no_new_privs, seccomp, the user namespace, the read-only root and the
+#      secret (content, owner, mode, mount);
+#   e. podman exec --user 0 and --privileged on that container are refused by the shim;
+#   f. hardrun check on a weak podman config shows what the shim would refuse or fix.
 #
 # Profile: contrib/demo-profile.json (strict, with an explicit host id allocation 100000+65536
-# instead of /etc/subuid, so the demo edits no host files). The containers use --network none,
-# so podman does not touch the host's network either.
+# instead of /etc/subuid, so the demo edits no host files). The admission hook (image
+# signatures) is not part of this demo: its configuration does not require the hook.
 #
 # Needs root, podman (with conmon), runc, jq, busybox-static and a built hardrun:
-# HARDRUN_BIN (default: <repo>/build/launcher/hardrun). Exits non-zero unless every step
-# behaves as shown and the probe sees every hardening in effect; the last line is "demo: OK".
+# HARDRUN_BIN (default: <repo>/build/launcher/hardrun, with hardrun-runtime next to it).
+# Exits non-zero unless every step behaves as shown; the last line is "demo: OK".
 set -euo pipefail
 
 REPO=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
 HARDRUN_BIN=${HARDRUN_BIN:-$REPO/build/launcher/hardrun}
 [[ $HARDRUN_BIN == /* || $HARDRUN_BIN != */* ]] || HARDRUN_BIN=$PWD/$HARDRUN_BIN
-IMAGE=localhost/hardrun-demo:1
+TAG=localhost/hardrun-demo:1
 BUSYBOX=/bin/busybox
-# Host id the demo profile maps container id 0 to.
-HOST_ID=100000
 
 die() { printf 'demo: error: %s\n' "$*" >&2; exit 1; }
 
 [[ $EUID -eq 0 ]] || die "must run as root (rootful podman and runc): sudo $0"
-for tool in podman conmon runc jq tar timeout; do
+for tool in podman conmon runc jq tar timeout sha256sum; do
   command -v "$tool" >/dev/null 2>&1 \
     || die "$tool is not installed (Debian: apt-get install podman conmon runc jq busybox-static)"
 done
 if [[ ! -x $BUSYBOX ]] || ! "$BUSYBOX" --list >/dev/null 2>&1; then
   die "$BUSYBOX is missing (Debian: apt-get install busybox-static)"
 fi
-[[ -x $HARDRUN_BIN ]] \
-  || die "no hardrun binary at $HARDRUN_BIN (build it: cmake -S $REPO -B $REPO/build && cmake --build $REPO/build, or set HARDRUN_BIN)"
-for lib in bundle podman; do
-  [[ -r $REPO/tests/integration/lib/$lib.sh ]] || die "$REPO/tests/integration/lib/$lib.sh is missing"
-done
-
-# make_template, make_mountpoints, prepare, random_hex, probe_value, check_probe.
+[[ -x $HARDRUN_BIN && -x $(dirname "$HARDRUN_BIN")/hardrun-runtime ]] \
+  || die "no hardrun binaries at $HARDRUN_BIN (build: contrib/dev.sh build, or set HARDRUN_BIN)"
+# make_template, random_hex, probe_value, check_probe.
 # shellcheck source-path=SCRIPTDIR source=../tests/integration/lib/bundle.sh
 source "$REPO/tests/integration/lib/bundle.sh"
-# private_podman_init, pm, private_podman_teardown: podman never uses the host's storage, run
-# root, tmpdir, networks or hooks.
+# private_podman_init, private_podman_teardown.
 # shellcheck source-path=SCRIPTDIR source=../tests/integration/lib/podman.sh
 source "$REPO/tests/integration/lib/podman.sh"
 
-# Commands run from the repository root, so that the relative paths shown are the real ones.
 cd -- "$REPO"
-PROFILE=contrib/demo-profile.json
-[[ -r $PROFILE ]] || die "$REPO/$PROFILE is missing"
+PROFILE=$REPO/contrib/demo-profile.json
 HARDRUN=$HARDRUN_BIN
 [[ $HARDRUN_BIN == "$REPO"/* ]] && HARDRUN=${HARDRUN_BIN#"$REPO"/}
 
 private_podman_init "$(mktemp -d "${TMPDIR:-/tmp}/hardrun-demo.XXXXXX")"
 W=$PODMAN_DIR
-# The hardened container's root is an unmapped host id: it must traverse to its bundle.
 chmod 0711 "$W"
-mkdir -m 0700 -- "$W/runc"
-PODMAN_IDS=()
-RUNC_IDS=()
-IMAGE_IMPORTED=0
-
+MOUNTED=()
 cleanup() {
-  local rc=$? id
+  local rc=$? mp id
   trap - EXIT INT TERM HUP
   set +e
-  for id in ${RUNC_IDS[@]+"${RUNC_IDS[@]}"}; do
-    runc --root "$W/runc" delete -f "$id" >/dev/null 2>&1
-  done
-  for id in ${PODMAN_IDS[@]+"${PODMAN_IDS[@]}"}; do
-    pm rm --force --time 0 -- "$id" >/dev/null 2>&1
-  done
-  ((IMAGE_IMPORTED)) && pm rmi --force -- "$IMAGE" >/dev/null 2>&1
+  for id in $(podman ps -a -q --no-trunc 2>/dev/null); do rm -f "/run/hardrun/containers/$id.json"; done
+  podman rm --all --force --time 0 >/dev/null 2>&1
+  podman rmi --all --force >/dev/null 2>&1
+  for mp in ${MOUNTED[@]+"${MOUNTED[@]}"}; do umount "$mp" 2>/dev/null; done
   private_podman_teardown
   ((rc == 0)) || printf 'demo: FAILED (exit %d)\n' "$rc" >&2
   exit "$rc"
@@ -89,7 +76,6 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 step() { printf '\n=== %s\n' "$*"; }
-
 # Prints a command as it could be typed: words that need it in single quotes.
 show() {
   local a words=()
@@ -99,104 +85,106 @@ show() {
   printf '+ %s\n' "${words[*]}"
 }
 
-# Runs hardrun, shown; fails the demo unless it exits WANT.
-hardrun() { # want args...
-  local want=$1 rc=0
-  shift
-  show "$HARDRUN" "$@"
-  "$HARDRUN_BIN" "$@" || rc=$?
-  ((rc == want)) || die "hardrun $1 exited $rc, expected $want"
-  ((want == 0)) || printf '(exit %d, as expected)\n' "$rc"
-}
-
-# Creates a container in the private storage with the flags shown, runs podman init so podman
-# writes the final config.json, and sets USERDATA to the directory holding it.
-create_and_init() { # podman-create-flags...
-  local id
-  show podman create --runtime runc "$@" "$IMAGE"
-  id=$(pm create --runtime runc "$@" "$IMAGE") || die "podman create failed"
-  id=${id##*$'\n'}
-  PODMAN_IDS+=("$id")
-  show podman init "${id:0:12}"
-  pm init -- "$id" >/dev/null || die "podman init failed"
-  USERDATA=$W/storage/overlay-containers/$id/userdata
-  [[ -s $USERDATA/config.json ]] || die "podman wrote no $USERDATA/config.json"
-  printf 'podman wrote %s/config.json\n' "$USERDATA"
-}
-
-# Rootful podman asks for nofile and nproc limits of 1048576, which runc can only grant with
-# CAP_SYS_RESOURCE; root inside a container (this shell) may lack it: then ask for 1024.
-ULIMITS=()
-CAPEFF=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status)
-if (((16#$CAPEFF >> 24 & 1) == 0)); then
-  ULIMITS=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
-fi
-
 step "a. private podman storage in $W"
-printf '(below, "podman" means: podman %s)\n' "${PODMAN_FLAGS[*]}"
-((${#ULIMITS[@]} == 0)) || printf '(no CAP_SYS_RESOURCE here: podman gets %s)\n' "${ULIMITS[*]}"
+# podman's run root and hardrun's secrets live on tmpfs, as /run does on a real host.
+mkdir -p "$W/runroot" "$W/secrets"
+mount -t tmpfs -o mode=0700 tmpfs "$W/runroot" && MOUNTED+=("$W/runroot")
+mount -t tmpfs -o mode=0711,nosuid,nodev,noexec,size=8m tmpfs "$W/secrets" && MOUNTED+=("$W/secrets")
+cat >"$W/storage.conf" <<EOF
+[storage]
+driver = "overlay"
+graphroot = "$W/storage"
+runroot = "$W/runroot"
+EOF
+# Rootful podman asks for nofile/nproc limits that need CAP_SYS_RESOURCE, which root inside a
+# container (this shell, perhaps) lacks: ask for 1024.
+cat >"$W/containers.conf" <<EOF
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+tmp_dir = "$W/tmp"
+volume_path = "$W/volumes"
+hooks_dir = ["$W/hooks"]
+[network]
+network_config_dir = "$W/networks"
+EOF
+export CONTAINERS_STORAGE_CONF=$W/storage.conf CONTAINERS_CONF=$W/containers.conf
+jq -n --arg p "$PROFILE" --arg s "$W/secrets" \
+  '{hardrunConfig: 1, profile: $p, runtime: "/usr/bin/runc", secretsDir: $s, requireHook: false, injectHook: false}' \
+  >"$W/hardrun.json"
+printf 'export CONTAINERS_STORAGE_CONF=%s CONTAINERS_CONF=%s\n' "$W/storage.conf" "$W/containers.conf"
+printf 'hardrun configuration %s:\n' "$W/hardrun.json"
+jq -c . "$W/hardrun.json" | sed 's/^/  /'
 
-step "b. a busybox image (built offline) and a deliberately weak container"
+step "b. a busybox image, built offline and imported"
 make_template "$W/image" "$BUSYBOX"
 tar --numeric-owner --owner=0 --group=0 -C "$W/image" -cf "$W/image.tar" .
-IMPORT=(import --quiet --change 'CMD ["/bin/sh","/hardrun-probe"]' --change 'ENV PATH=/bin'
-  "$W/image.tar" "$IMAGE")
-show podman "${IMPORT[@]}"
-IMAGE_IMPORTED=1
-pm "${IMPORT[@]}" >/dev/null || die "podman import failed"
-create_and_init ${ULIMITS[@]+"${ULIMITS[@]}"} --network none --cap-add SYS_ADMIN --security-opt seccomp=unconfined --user 0 \
-  --uidmap 0:100000:65536 --gidmap 0:100000:65536
-WEAK=$USERDATA
+show podman import --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/bin' image.tar "$TAG"
+podman import --quiet --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/bin' "$W/image.tar" "$TAG" >/dev/null \
+  || die "podman import failed"
+DIGEST=$(podman image inspect --format '{{.Digest}}' "$TAG")
+IMAGE=localhost/hardrun-demo@$DIGEST
+printf 'pinned reference: %s\n' "$IMAGE"
 
-step "c. what is wrong with it"
-hardrun 1 check --policy "$PROFILE" --bundle "$WEAK"
-
-step "d. what hardening would change, modifier by modifier"
-hardrun 0 harden --dry-run --policy "$PROFILE" --bundle "$WEAK"
-
-step "e. harden it for real and run it with runc"
-B=$W/bundle
-mkdir -m 0711 -- "$B"
-cp -a -- "$W/image" "$B/rootfs"
-CGROUP=/hardrun-demo-$(random_hex 6)
-# Outside podman: the bundle's rootfs, the probe as process, no binds of podman's userdata
-# files, a fresh network namespace, a cgroup of our own; nothing security-relevant changes.
-printf '+ prepare %s/config.json %s/prepared.json   # standalone copy (tests/integration/lib/bundle.sh)\n' \
-  "$WEAK" "$W"
-prepare "$WEAK/config.json" "$W/prepared.json" "$B/rootfs" "$CGROUP" \
-  "^$(printf '%s' "$W" | sed 's/[][\.*^$+?(){}|]/\\&/g')/" || die "could not prepare $WEAK/config.json"
-hardrun 0 harden --policy "$PROFILE" --in "$W/prepared.json" --out "$B/config.json"
-hardrun 0 check --policy "$PROFILE" --bundle "$B"
-make_mountpoints "$B/config.json" "$B/rootfs"
-RUNC_ID=hardrun-demo-$(random_hex 4)
-RUNC_IDS+=("$RUNC_ID")
-show runc --root "$W/runc" run --bundle "$B" "$RUNC_ID"
+step "c. by tag: refused, with the command that prints the digest"
+show "$HARDRUN" run --config "$W/hardrun.json" "$TAG" true
 rc=0
-timeout --kill-after=10 60 runc --root "$W/runc" run --bundle "$B" "$RUNC_ID" \
-  </dev/null >"$W/probe.out" 2>"$W/runc.err" || rc=$?
-if ((rc != 0)); then
-  sed 's/^/  /' "$W/runc.err" >&2
-  die "runc run exited $rc"
-fi
+"$HARDRUN_BIN" run --config "$W/hardrun.json" "$TAG" true || rc=$?
+((rc == 1)) || die "hardrun run by tag exited $rc, expected 1"
+printf '(exit 1, as expected)\n'
+
+step "d. hardrun run --secret key.pem, by digest"
+umask 077
+printf 'demo-secret-%s\n' "$(random_hex 8)" >"$W/key.pem"
+umask 022
+PROBE='sh /hardrun-probe; echo "secret_sha=$(sha256sum /run/secrets/key.pem | cut -d" " -f1)"
+echo "secret_ls=$(ls -ln /run/secrets/key.pem)"
+grep " /run/secrets/key.pem " /proc/self/mountinfo | sed "s/^/secret_mount=/"'
+show "$HARDRUN" run --config "$W/hardrun.json" --runtime runc --secret "$W/key.pem" --rm "$IMAGE" sh -c '<probe>'
+"$HARDRUN_BIN" run --config "$W/hardrun.json" --runtime runc --secret "$W/key.pem" --rm "$IMAGE" sh -c "$PROBE" \
+  >"$W/probe.out" || die "hardrun run failed"
 pv() { probe_value "$W/probe.out" "$1"; }
-err=$(pv rootfs_write_error)
 printf 'the probe inside the container reports:\n'
-printf '  uid=%s gid=%s           (podman config: --user 0)\n' "$(pv uid)" "$(pv gid)"
-printf '  CapEff=%s CapBnd=%s   (podman config: + SYS_ADMIN)\n' "$(pv capeff)" "$(pv capbnd)"
-printf '  NoNewPrivs=%s Seccomp=%s             (2 = filter; podman config: unconfined)\n' \
-  "$(pv nonewprivs)" "$(pv seccomp)"
-printf '  uid_map=%s gid_map=%s   (container id 0 is host id %s)\n' "$(pv uid_map)" "$(pv gid_map)" "$HOST_ID"
-printf '  touch / -> %s\n' "${err##*: }"
-[[ $(pv tmp_write) == ok ]] && printf '  /tmp writable (%s, mode %s)\n' "$(pv tmp_mount | sed 's/.* - \([^ ]*\) .*/\1/')" "$(pv tmp_stat | cut -d' ' -f1)"
-if ! problem=$(check_probe "$W/probe.out" "$B/config.json" "$HOST_ID"); then
-  sed 's/^/  probe: /' "$W/probe.out" >&2
+printf '  uid=%s gid=%s                        (non-root service user)\n' "$(pv uid)" "$(pv gid)"
+printf '  CapEff=%s CapBnd=%s   (no capabilities)\n' "$(pv capeff)" "$(pv capbnd)"
+printf '  NoNewPrivs=%s Seccomp=%s                     (2 = filter)\n' "$(pv nonewprivs)" "$(pv seccomp)"
+printf '  uid_map=%s              (container root is host id 100000)\n' "$(pv uid_map)"
+err=$(pv rootfs_write_error)
+printf '  touch / -> %s; /tmp writable: %s\n' "${err##*: }" "$(pv tmp_write)"
+printf '  %s\n' "$(pv secret_ls)"
+mount_line=$(pv secret_mount)
+printf '  secret mount options: %s, filesystem: %s\n' "$(cut -d' ' -f6 <<<"$mount_line")" \
+  "$(sed 's/.* - \([^ ]*\) .*/\1/' <<<"$mount_line")"
+jq -n '{process: {user: {uid: 10001}}}' >"$W/want.json"
+if ! problem=$(check_probe "$W/probe.out" "$W/want.json" 100000); then
   die "hardening missing inside the container: $problem"
 fi
+[[ $(pv secret_sha) == "$(sha256sum "$W/key.pem" | cut -d' ' -f1)" ]] || die "the secret's content differs"
+[[ $(pv secret_ls) == "-r-------- "*" 10001 "*" 10001 "* ]] || die "the secret is not 0400 10001:10001"
+[[ -z $(find "$W/secrets" -type f) ]] || die "a secret copy outlived the container"
+printf 'the secret is readable only by uid 10001 (same sha256 as key.pem); its copy is gone with the container\n'
 
-step "f. what hardening cannot fix is refused, however careful the rest"
-create_and_init ${ULIMITS[@]+"${ULIMITS[@]}"} --network none --pid host --read-only --cap-drop ALL \
-  --security-opt no-new-privileges --user 10001:10001 --pids-limit 512
-hardrun 1 check --policy "$PROFILE" --bundle "$USERDATA"
-hardrun 1 harden --policy "$PROFILE" --bundle "$USERDATA"
+step "e. podman exec cannot get root or capabilities back"
+show "$HARDRUN" run --config "$W/hardrun.json" --runtime runc -d --name svc "$IMAGE" sleep 300
+"$HARDRUN_BIN" run --config "$W/hardrun.json" --runtime runc -d --name svc "$IMAGE" sleep 300 >/dev/null \
+  || die "hardrun run -d failed"
+for flag in "--user=0" --privileged; do
+  show podman exec "$flag" svc id
+  if podman exec "$flag" svc id 2>"$W/exec.err"; then die "podman exec $flag was not refused"; fi
+  grep -o 'hardrun-runtime: refused: [a-z-]*: [^ ]* [^ ]* [^—]*' "$W/exec.err" | head -1 | sed 's|: /[^ ]* |: |; s/^/  /' | cut -c1-140
+done
+podman rm --force --time 0 svc >/dev/null
+
+step "f. the same rules on a weak podman config, without running it"
+show podman create --name weak --cap-add SYS_ADMIN --security-opt seccomp=unconfined --user 0 --pid host "$IMAGE"
+podman create --name weak --cap-add SYS_ADMIN --security-opt seccomp=unconfined --user 0 --pid host "$IMAGE" >/dev/null
+podman init weak >/dev/null 2>&1 || true
+ID=$(podman inspect --format '{{.Id}}' weak)
+show "$HARDRUN" check --policy contrib/demo-profile.json --bundle "…/overlay-containers/${ID:0:12}…/userdata"
+rc=0
+"$HARDRUN_BIN" check --policy "$PROFILE" --bundle "$W/storage/overlay-containers/$ID/userdata" || rc=$?
+((rc == 1)) || die "hardrun check exited $rc, expected 1"
 
 printf '\ndemo: OK\n'
