@@ -282,5 +282,16 @@ else
 fi
 rm -f "$WORK/hooks/hardrun-precreate.json"
 
+# --- 7. registered in containers.conf as the default runtime (contrib/containers.conf.d) ---------
+sed "s|^\[engine\]\$|[engine]\nruntime = \"hardrun\"|" "$WORK/containers.conf" >"$WORK/named.conf"
+printf '[engine.runtimes]\nhardrun = ["%s"]\n' "$HARDRUN_RUNTIME" >>"$WORK/named.conf"
+if CONTAINERS_CONF=$WORK/named.conf podman --runtime-flag "hardrun-config=$CFG" --runtime-flag hardrun-runtime=/usr/bin/runc \
+  run --rm --uidmap 0:100000:65536 --gidmap 0:100000:65536 "$IMAGE" sh /hardrun-probe >"$out" 2>"$WORK/err"; then
+  pass "podman with runtime = \"hardrun\" in containers.conf starts"
+else
+  fail "podman with runtime = \"hardrun\" in containers.conf starts" "$(cat "$WORK/err")"
+fi
+if problem=$(check_probe "$out" "$WORK/want.json" 100000); then pass "containers.conf runtime: hardened inside"; else fail "containers.conf runtime: inside view" "$problem"; fi
+
 echo "$NAME: $PASSES passed, $FAILS failed"
 [[ $FAILS == 0 ]]
