@@ -64,7 +64,7 @@ busybox_image localhost/bench-gpg:latest gpg >/dev/null || die "cannot import an
 busybox_image localhost/bench-cosign:latest cosign >/dev/null || die "cannot import an image"
 DG=$(push_image localhost/bench-gpg:latest "$R/bench/gpg:v1" "$FPR") || die "push failed"
 DC=$(push_image localhost/bench-cosign:latest "$R/bench/cosign:v1") || die "push failed"
-sigstore_attach bench/cosign "$DC" "$SIGN_DIR/cosign.key" || die "cannot attach the sigstore signature"
+sigstore_attach bench/cosign "$DC" "$SIGN_DIR/cosign.key" "$R/bench/cosign:v1" || die "cannot attach the sigstore signature"
 pull_image "$WORK/home" "$R/bench/gpg@$DG" || die "pull failed"
 pull_image "$WORK/home" "$R/bench/cosign@$DC" || die "pull failed"
 POLICY=$WORK/policy.json

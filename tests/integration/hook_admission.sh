@@ -65,6 +65,9 @@ source "$SCRIPT_DIR/lib/tap.sh"
 
 # The one-line deny format: "hardrun-hook: deny: <rule>: <reason> — <fix>".
 DENY_RE='hardrun-hook: deny: [a-z0-9][a-z0-9-]*: .+ — .+'
+rule_in() { # rule a|b|...
+  [[ -n $1 && "|$2|" == *"|$1|"* ]]
+}
 deny_rule() { # file
   { LC_ALL=C grep -oE 'hardrun-hook: deny: [a-z0-9][a-z0-9-]*:' "$1" || true; } | head -n 1 |
     sed 's/^hardrun-hook: deny: //; s/:$//'
@@ -109,25 +112,30 @@ copy_lookaside() { # from-repo from-digest to-repo to-digest
   cp -- "$from/signature-1" "$to/signature-1"
 }
 
-for m in gpg cosign unsigned wrongkey wrongcosign replay replaycosign other othercosign local \
+for m in gpg cosign cosigntagless unsigned wrongkey wrongcosign replay replaycosign other othercosign local \
   tamper; do
   import "$m"
 done
 # signed + pinned (GPG lookaside, then sigstore attachment)
 push gpg gpg adm/gpg:v1 "$GPG_FPR"
+# (identity: the reference it was pushed as, as c/image signs; cosign's tagless identity is a
+# row of its own)
 push cosign cosign adm/cosign:v1
-sigstore_attach adm/cosign "${D[cosign]}" "$SIGN_DIR/cosign.key" || die "cannot attach to adm/cosign"
+sigstore_attach adm/cosign "${D[cosign]}" "$SIGN_DIR/cosign.key" "$R/adm/cosign:v1" || die "cannot attach"
+push cosigntagless cosigntagless adm/cosign:tagless
+sigstore_attach adm/cosign "${D[cosigntagless]}" "$SIGN_DIR/cosign.key" "$R/adm/cosign" || die "cannot attach"
 # unsigned; signed by keys the policy does not trust
 push unsigned unsigned adm/gpg:unsigned
 push wrongkey wrongkey adm/gpg:wrongkey "$GPG_OTHER_FPR"
 push wrongcosign wrongcosign adm/cosign:wrongkey
-sigstore_attach adm/cosign "${D[wrongcosign]}" "$SIGN_DIR/cosign-untrusted.key" || die "cannot attach"
+sigstore_attach adm/cosign "${D[wrongcosign]}" "$SIGN_DIR/cosign-untrusted.key" "$R/adm/cosign:wrongkey" ||
+  die "cannot attach"
 # replay: the valid signature of another digest (GPG: the lookaside file copied over; sigstore:
 # the payload names the other digest), signed by the trusted keys
 push replay replay adm/gpg:replay
 copy_lookaside adm/gpg "${D[gpg]}" adm/gpg "${D[replay]}"
 push replaycosign replaycosign adm/cosign:replay
-sigstore_attach adm/cosign "${D[replaycosign]}" "$SIGN_DIR/cosign.key" "$R/adm/cosign" "${D[cosign]}" ||
+sigstore_attach adm/cosign "${D[replaycosign]}" "$SIGN_DIR/cosign.key" "$R/adm/cosign:replay" "${D[cosign]}" ||
   die "cannot attach"
 # another repository: image "other" signed as adm/gpg:other, the same digest pushed unsigned to
 # adm/other and its signature copied into adm/other's lookaside; sigstore: the payload names
@@ -137,7 +145,7 @@ push other_repo other adm/other:v1
 [[ ${D[other]} == "${D[other_repo]}" ]] || die "the same image pushed twice got two digests"
 copy_lookaside adm/gpg "${D[other]}" adm/other "${D[other]}"
 push othercosign othercosign adm/cosign-other:v1
-sigstore_attach adm/cosign-other "${D[othercosign]}" "$SIGN_DIR/cosign.key" "$R/adm/cosign" ||
+sigstore_attach adm/cosign-other "${D[othercosign]}" "$SIGN_DIR/cosign.key" "$R/adm/cosign:v1" ||
   die "cannot attach"
 # a signed image whose stored data the tamper rows modify (in copies of the store)
 push tamper tamper adm/gpg:tamper "$GPG_FPR"
@@ -149,6 +157,7 @@ pull() { pull_image "$PULL_HOME" "$R/$1" || die "cannot pull $1"; }
 pull "adm/gpg@${D[gpg]}"
 pull adm/gpg:v1
 pull "adm/cosign@${D[cosign]}"
+pull "adm/cosign@${D[cosigntagless]}"
 pull "adm/gpg@${D[unsigned]}"
 pull "adm/gpg@${D[wrongkey]}"
 pull "adm/cosign@${D[wrongcosign]}"
@@ -179,6 +188,9 @@ policy_write "$POLICY" \
 POLICY_REMAP=$WORK/policy-remap.json
 policy_write "$POLICY_REMAP" \
   "$R/adm/other" "$(req_gpg "$TRUSTED_GPG" "{\"type\":\"exactRepository\",\"dockerRepository\":\"$R/adm/gpg\"}")"
+# cosign's tagless identity: only matchRepository (or looser) accepts it
+POLICY_REPO=$WORK/policy-matchrepository.json
+policy_write "$POLICY_REPO" "$R/adm/cosign" "$(req_sigstore "$TRUSTED_COSIGN" '{"type":"matchRepository"}')"
 CFG=$WORK/hardrun.json
 hardrun_config_write "$CFG" enforce "$POLICY" "$REGD_EMPTY" "$PROFILE" "$HARDRUN_HOOK"
 CFG_WARN=$WORK/hardrun-warn.json
@@ -239,20 +251,19 @@ allow() {
   pm rm --force "$name" >/dev/null 2>&1 || true
 }
 
-# deny NAME CONFIG POLICY REF DESCRIPTION [RULE] [podman run args...]: the run fails, the
-# canary is absent, podman's error carries the deny line (and RULE when given); the container
+# deny NAME CONFIG POLICY REF DESCRIPTION RULES [podman run args...]: the run fails, the
+# canary is absent, podman's error carries the deny line with one of RULES (a|b); the container
 # is left Created and a later `podman start` (hooks dir still present) is denied again.
 deny() {
-  local name=$1 cfg=$2 pol=$3 ref=$4 what=$5 rule=${6:-}
-  shift 5
-  (($# > 0)) && shift
+  local name=$1 cfg=$2 pol=$3 ref=$4 what=$5 rule=$6
+  shift 6
   ctr_run "$name" "$cfg" "$pol" "$ref" "$@"
   local got problems=()
   got=$(deny_rule "$ERR")
   [[ $RC != 0 ]] || problems+=("podman rc 0")
   [[ $RAN == no ]] || problems+=("the container process ran")
   LC_ALL=C grep -qE "$DENY_RE" "$ERR" || problems+=("no '$DENY_RE' line in podman's error")
-  [[ -z $rule || $got == "$rule" ]] || problems+=("rule '$got', want '$rule'")
+  rule_in "$got" "$rule" || problems+=("rule '$got', want '$rule'")
   if ((${#problems[@]} == 0)); then
     local state start_rc=0
     state=$(pm inspect --format '{{.State.Status}}' "$name" 2>/dev/null || echo missing)
@@ -278,35 +289,39 @@ allow gpg-digest "$CFG" "$POLICY" "$R/adm/gpg@${D[gpg]}" "GPG-signed, pinned by 
 allow gpg-tag-and-digest "$CFG" "$POLICY" "$R/adm/gpg:whatever@${D[gpg]}" \
   "GPG-signed, name:tag@digest judged by the digest (I2)"
 allow cosign-digest "$CFG" "$POLICY" "$R/adm/cosign@${D[cosign]}" "sigstore-signed, pinned by digest"
-deny gpg-by-tag "$CFG" "$POLICY" "$R/adm/gpg:v1" "GPG-signed but run by tag (I1)"
-deny by-image-id "$CFG" "$POLICY" "sha256:${IMG_ID[gpg]}" "run by bare image id (not a pin)"
-deny unsigned "$CFG" "$POLICY" "$R/adm/gpg@${D[unsigned]}" "unsigned, pinned"
-deny gpg-wrong-key "$CFG" "$POLICY" "$R/adm/gpg@${D[wrongkey]}" "GPG signature by an untrusted key (G5)"
+deny cosign-tagless-identity "$CFG" "$POLICY" "$R/adm/cosign@${D[cosigntagless]}" \
+  "sigstore identity without a tag (cosign) under matchRepoDigestOrExact, which c/image refuses" signed-identity
+allow cosign-tagless-matchrepository "$CFG" "$POLICY_REPO" "$R/adm/cosign@${D[cosigntagless]}" \
+  "the same under signedIdentity matchRepository"
+deny gpg-by-tag "$CFG" "$POLICY" "$R/adm/gpg:v1" "GPG-signed but run by tag (I1)" pinned
+deny by-image-id "$CFG" "$POLICY" "sha256:${IMG_ID[gpg]}" "run by bare image id (not a pin)" pinned
+deny unsigned "$CFG" "$POLICY" "$R/adm/gpg@${D[unsigned]}" "unsigned, pinned" signed
+deny gpg-wrong-key "$CFG" "$POLICY" "$R/adm/gpg@${D[wrongkey]}" "GPG signature by an untrusted key (G5)" signed
 deny cosign-wrong-key "$CFG" "$POLICY" "$R/adm/cosign@${D[wrongcosign]}" \
-  "sigstore signature by an untrusted key (G5)"
+  "sigstore signature by an untrusted key (G5)" signed
 deny gpg-replay-digest "$CFG" "$POLICY" "$R/adm/gpg@${D[replay]}" \
-  "GPG signature of another digest copied over (G2)"
+  "GPG signature of another digest copied over (G2)" signed-digest
 deny cosign-replay-digest "$CFG" "$POLICY" "$R/adm/cosign@${D[replaycosign]}" \
-  "sigstore signature naming another digest (G2)"
+  "sigstore signature naming another digest (G2)" signed-digest
 deny gpg-other-repo "$CFG" "$POLICY" "$R/adm/other@${D[other]}" \
-  "GPG signature for another repository copied over (G3)"
+  "GPG signature for another repository copied over (G3)" signed-identity
 allow gpg-other-repo-remapped "$CFG" "$POLICY_REMAP" "$R/adm/other@${D[other]}" \
   "the same, with a policy accepting that repository's identity (exactRepository)"
 deny cosign-other-repo "$CFG" "$POLICY" "$R/adm/cosign-other@${D[othercosign]}" \
-  "sigstore signature naming another repository (G3)"
+  "sigstore signature naming another repository (G3)" signed-identity
 deny local-import-digest "$CFG" "$POLICY" "$R/adm/gpg@${IMPORT_DIGEST[gpg]}" \
-  "a signed image run by its local import digest, never pushed (I6)"
+  "a signed image run by its local import digest, never pushed (I6)" signed
 deny local-only "$CFG" "$POLICY" "$R/adm/gpg@${IMPORT_DIGEST[local]}" \
-  "an image imported under the registry's name and never pushed (I6)"
+  "an image imported under the registry's name and never pushed (I6)" signed
 deny annotations-claim "$CFG" "$POLICY" "$R/adm/gpg@${D[unsigned]}" \
-  "unsigned, with annotations claiming verification (S13)" "" \
+  "unsigned, with annotations claiming verification (S13)" signed \
   --annotation hardrun.verified=true --annotation "io.kubernetes.cri-o.ImageRef=${D[gpg]}" \
   --annotation "io.kubernetes.cri-o.ImageName=$R/adm/gpg@${D[gpg]}"
 deny not-hardened "$CFG" "$POLICY" "$R/adm/gpg@${D[gpg]}" \
   "GPG-signed and pinned, but started without the shim" not-hardened --no-shim
 allow exception "$CFG_EXC" "$POLICY" "$R/adm/gpg@${D[unsigned]}" "unsigned, excepted by digest"
 deny exception-other-digest "$CFG_EXC" "$POLICY" "$R/adm/gpg@${D[wrongkey]}" \
-  "the exception names another digest"
+  "the exception names another digest" signed
 
 # warn: runs, and the hook reports the deny (runc shows hook stderr only on failure, so the
 # report is checked by running the hook on the state captured for that container).
@@ -335,12 +350,16 @@ hook_allow() { # name what config policy state [cwd]
     diag "$HERR"
   fi
 }
-hook_deny() { # name what config policy state [cwd]
-  hook "$3" "$4" "$5" "${6:-/}"
-  if [[ $HRC != 0 ]] && LC_ALL=C grep -qE "^$DENY_RE" "$HERR"; then
-    report ok "$1" "$2: denied (exit $HRC, rule $(deny_rule "$HERR"))"
+# hook_deny NAME WHAT RULES CONFIG POLICY STATE [CWD]: a deny line whose rule is one of RULES
+# (a|b), and a non-zero exit.
+hook_deny() {
+  local got
+  hook "$4" "$5" "$6" "${7:-/}"
+  got=$(deny_rule "$HERR")
+  if [[ $HRC != 0 ]] && LC_ALL=C grep -qE "^$DENY_RE" "$HERR" && rule_in "$got" "$3"; then
+    report ok "$1" "$2: denied (exit $HRC, rule $got)"
   else
-    report not-ok "$1" "$2: want a deny with one '$DENY_RE' line, hook exit $HRC"
+    report not-ok "$1" "$2: want exit != 0 and a deny line with rule $3; exit $HRC, rule '$got'"
     diag "$HERR"
   fi
 }
@@ -353,7 +372,7 @@ if [[ -n $WARN_ID && -s $STATES/$WARN_ID.json ]]; then
     report not-ok warn-report "warn mode: want exit 0 and a warn report, exit $HRC"
     diag "$HERR"
   fi
-  hook_deny warn-same-enforce "the same state under enforce" "$CFG" "$POLICY" "$STATES/$WARN_ID.json"
+  hook_deny warn-same-enforce "the same state under enforce" 'signed' "$CFG" "$POLICY" "$STATES/$WARN_ID.json"
 else
   report not-ok warn-report "no state captured for the warn-mode container"
 fi
@@ -379,32 +398,32 @@ else
   hook_allow state-crun-style "crun-style state (S9)" "$CFG" "$POLICY" "$WORK/s9.json"
   # S7: the id of one container with the bundle of another
   jq -c --arg id "$COSIGN_ID" '.id = $id' "$S_GPG" >"$WORK/s7.json"
-  hook_deny state-id-mismatch "state id of another container than the bundle's (S7)" "$CFG" "$POLICY" "$WORK/s7.json"
+  hook_deny state-id-mismatch "state id of another container than the bundle's (S7)" 'bundle|identity|state' "$CFG" "$POLICY" "$WORK/s7.json"
   # S8: bundle through a symlink; relative bundle
   ln -s "$GRAPHROOT/overlay-containers/$GPG_ID/userdata" "$WORK/bundle-link"
   jq -c --arg b "$WORK/bundle-link" '.bundle = $b' "$S_GPG" >"$WORK/s8a.json"
-  hook_deny state-bundle-symlink "bundle path through a symlink (S8)" "$CFG" "$POLICY" "$WORK/s8a.json"
+  hook_deny state-bundle-symlink "bundle path through a symlink (S8)" 'bundle' "$CFG" "$POLICY" "$WORK/s8a.json"
   jq -c --arg b "overlay-containers/$GPG_ID/userdata" '.bundle = $b' "$S_GPG" >"$WORK/s8b.json"
-  hook_deny state-bundle-relative "relative bundle path (S8)" "$CFG" "$POLICY" "$WORK/s8b.json" "$GRAPHROOT"
+  hook_deny state-bundle-relative "relative bundle path (S8)" 'bundle|state' "$CFG" "$POLICY" "$WORK/s8b.json" "$GRAPHROOT"
   # Policy rows (§4.3) on a signed image
-  hook_deny policy-missing "policy file missing (P1)" "$CFG" "$WORK/no-such-policy.json" "$S_GPG"
+  hook_deny policy-missing "policy file missing (P1)" 'trust-policy' "$CFG" "$WORK/no-such-policy.json" "$S_GPG"
   echo '{}' >"$WORK/policy-empty.json"
-  hook_deny policy-empty "policy {} (P2)" "$CFG" "$WORK/policy-empty.json" "$S_GPG"
+  hook_deny policy-empty "policy {} (P2)" 'trust-policy|policy-reject|policy-unsupported' "$CFG" "$WORK/policy-empty.json" "$S_GPG"
   printf '{"default":[{"type":"reject"}],"transports":{"docker":{"%s":[{"type":"signedBy",' "$R/adm/gpg" >"$WORK/policy-trunc.json"
-  hook_deny policy-truncated "policy truncated mid-write (P3/P9)" "$CFG" "$WORK/policy-trunc.json" "$S_GPG"
+  hook_deny policy-truncated "policy truncated mid-write (P3/P9)" 'trust-policy' "$CFG" "$WORK/policy-trunc.json" "$S_GPG"
   jq '.default[0].requireDigset = true' "$POLICY" >"$WORK/policy-typo.json"
-  hook_deny policy-unknown-key "policy with an unknown key (P4)" "$CFG" "$WORK/policy-typo.json" "$S_GPG"
+  hook_deny policy-unknown-key "policy with an unknown key (P4)" 'trust-policy' "$CFG" "$WORK/policy-typo.json" "$S_GPG"
   policy_write "$WORK/policy-reject.json" "$R/adm/gpg" '{"type":"reject"}'
-  hook_deny policy-reject "scope says reject" "$CFG" "$WORK/policy-reject.json" "$S_GPG"
+  hook_deny policy-reject "scope says reject" 'policy-reject' "$CFG" "$WORK/policy-reject.json" "$S_GPG"
   policy_write "$WORK/policy-keyless.json" "$R/adm/cosign" \
     '{"type":"sigstoreSigned","fulcio":{"caPath":"/nonexistent/ca.pem","oidcIssuer":"https://issuer.invalid","subjectEmail":"a@example.invalid"},"rekorPublicKeyPath":"/nonexistent/rekor.pub"}'
-  hook_deny policy-keyless "keyless (fulcio/rekor) requirement, not supported" "$CFG" "$WORK/policy-keyless.json" "$S_COSIGN"
+  hook_deny policy-keyless "keyless (fulcio/rekor) requirement, not supported" 'keyless-unsupported' "$CFG" "$WORK/policy-keyless.json" "$S_COSIGN"
   policy_write "$WORK/policy-wrongtype.json" "$R/adm/cosign" "$(req_gpg "$TRUSTED_GPG")"
-  hook_deny policy-format-mismatch "sigstore-signed image under a signedBy (GPG) requirement (G4)" "$CFG" \
+  hook_deny policy-format-mismatch "sigstore-signed image under a signedBy (GPG) requirement (G4)" 'signed' "$CFG" \
     "$WORK/policy-wrongtype.json" "$S_COSIGN"
   policy_write "$WORK/policy-exact.json" "$R/adm/gpg" \
     "$(req_gpg "$TRUSTED_GPG" "{\"type\":\"matchExact\"}")"
-  hook_deny policy-match-exact "matchExact: a digest run against a tag identity" "$CFG" "$WORK/policy-exact.json" "$S_GPG"
+  hook_deny policy-match-exact "matchExact: a digest run against a tag identity" 'signed-identity' "$CFG" "$WORK/policy-exact.json" "$S_GPG"
 
   # Rows on a copy of the store (the live store is never modified): clone C for container ID.
   # bigdata FILE-KEY: the big-data file name of a key (formats.md §4.2).
@@ -424,7 +443,7 @@ else
   # I4: the stored manifest no longer hashes to the digest
   C=$(clone manifest-modified "$TAMPER_ID")
   printf ' ' >>"$C/overlay-images/$TI/$(bigdata_name "manifest-$TD")"
-  hook_deny manifest-digest-mismatch "stored manifest bytes changed (I4)" "$CFG" "$POLICY" "$C.state.json"
+  hook_deny manifest-digest-mismatch "stored manifest bytes changed (I4)" 'manifest-digest' "$CFG" "$POLICY" "$C.state.json"
   # I5: the container's image is another image that holds the signed manifest and signature
   C=$(clone config-mismatch "$TAMPER_ID")
   OI=${IMG_ID[unsigned]}
@@ -446,14 +465,14 @@ else
     map(if .id == $id then .image = $oi | .metadata = (.metadata | fromjson | ."image-id" = $oi | tojson) else . end)' \
     "$C/overlay-containers/containers.json" >"$C/containers.json.new"
   mv -f "$C/containers.json.new" "$C/overlay-containers/containers.json"
-  hook_deny config-digest-mismatch "signed manifest's config is not the container's image (I5)" "$CFG" "$POLICY" "$C.state.json"
+  hook_deny config-digest-mismatch "signed manifest's config is not the container's image (I5)" 'config-digest' "$CFG" "$POLICY" "$C.state.json"
   # G8: one byte of the stored signature flipped
   SIGFILE=$(bigdata_name "signature-${TD#sha256:}")
   C=$(clone signature-corrupt "$TAMPER_ID")
   f=$C/overlay-images/$TI/$SIGFILE
   size=$(stat -c %s "$f")
   printf '\x55' | dd of="$f" bs=1 seek=$((size - 20)) conv=notrunc status=none
-  hook_deny signature-corrupt "stored GPG signature with a flipped byte (G8)" "$CFG" "$POLICY" "$C.state.json"
+  hook_deny signature-corrupt "stored GPG signature with a flipped byte (G8)" 'signed' "$CFG" "$POLICY" "$C.state.json"
   # signatures-sizes that do not cover the blob
   set_sizes() { # clone-dir json-or-null
     jq -c --arg ti "$TI" --arg d "$TD" --argjson s "$2" '
@@ -465,7 +484,7 @@ else
   C=$(clone sizes-short "$TAMPER_ID")
   size=$(stat -c %s "$C/overlay-images/$TI/$SIGFILE")
   set_sizes "$C" "[$((size - 1))]"
-  hook_deny signature-sizes-short "signatures-sizes not covering the blob" "$CFG" "$POLICY" "$C.state.json"
+  hook_deny signature-sizes-short "signatures-sizes not covering the blob" 'signature-sizes|identity|signed' "$CFG" "$POLICY" "$C.state.json"
   C=$(clone sizes-missing "$TAMPER_ID")
   set_sizes "$C" null
   hook_allow signature-sizes-missing "signatures-sizes lost (§4.4): the blob is one signature" "$CFG" "$POLICY" "$C.state.json"
@@ -475,7 +494,7 @@ else
   cp -- "$f" "$WORK/one.sig"
   for ((i = 1; i < 101; i++)); do cat "$WORK/one.sig"; done >>"$f"
   set_sizes "$C" "$(jq -cn --argjson n "$size" '[range(0; 101) | $n]')"
-  hook_deny signature-too-many "101 signatures for one digest (G9)" "$CFG" "$POLICY" "$C.state.json"
+  hook_deny signature-too-many "101 signatures for one digest (G9)" 'signature-limit' "$CFG" "$POLICY" "$C.state.json"
   # A stored GPG blob carrying two signatures (the signed message signed twice) (G6)
   C=$(clone two-signatures "$TAMPER_ID")
   f=$C/overlay-images/$TI/$SIGFILE
@@ -484,7 +503,7 @@ else
     --output "$WORK/two.sig" "$WORK/payload.json"
   cp -- "$WORK/two.sig" "$f"
   set_sizes "$C" "[$(stat -c %s "$f")]"
-  hook_deny signature-two-signers "one OpenPGP blob with two signatures (G6)" "$CFG" "$POLICY" "$C.state.json"
+  hook_deny signature-two-signers "one OpenPGP blob with two signatures (G6)" 'signed' "$CFG" "$POLICY" "$C.state.json"
 
   # Stored sigstore blobs (formats.md §4.3) written into a copy of the cosign container's
   # store: \0sigstore-json\n{"mimeType",payload (base64),"annotations" (signature)}.
@@ -506,9 +525,13 @@ else
       map(if .id == $ci then .metadata = (.metadata | fromjson | ."signatures-sizes"[$d] = [$n] | tojson) else . end)' \
       "$c/overlay-images/images.json" >"$c/images.json.new"
     mv -f "$c/images.json.new" "$c/overlay-images/images.json"
-    "hook_$2" "$1" "$3" "$CFG" "$POLICY" "$c.state.json"
+    if [[ $2 == allow ]]; then
+      hook_allow "$1" "$3" "$CFG" "$POLICY" "$c.state.json"
+    else
+      hook_deny "$1" "$3" signed "$CFG" "$POLICY" "$c.state.json"
+    fi
   }
-  sigstore_payload "$R/adm/cosign" "$CD" >"$WORK/p-good"
+  sigstore_payload "$R/adm/cosign:v1" "$CD" >"$WORK/p-good"
   sigstore_row sigstore-stored-control allow "a stored sigstore blob written by the test (control)" "$WORK/p-good"
   sigstore_row sigstore-type-gpg deny "sigstore blob whose payload type is 'atomic container signature' (G4)" \
     <(sed 's/cosign container image signature/atomic container signature/' "$WORK/p-good")
@@ -525,7 +548,7 @@ else
     map(if .id == $ci then .metadata = (.metadata | fromjson | ."signatures-sizes"[$d] = [$n] | tojson) else . end)' \
     "$C/overlay-images/images.json" >"$C/images.json.new"
   mv -f "$C/images.json.new" "$C/overlay-images/images.json"
-  hook_deny sigstore-bad-base64 "sigstore signature that is not base64 (G8)" "$CFG" "$POLICY" "$C.state.json"
+  hook_deny sigstore-bad-base64 "sigstore signature that is not base64 (G8)" 'signed' "$CFG" "$POLICY" "$C.state.json"
 fi
 pm rm --force kept-gpg kept-cosign kept-tamper >/dev/null 2>&1 || true
 
@@ -547,7 +570,7 @@ else
   report not-ok load-stores-no-signature "after load, signatures-sizes for the digest: '$sizes' (want 0)"
 fi
 deny loaded-without-signature "$CFG" "$POLICY" "$R/adm/gpg@${D[gpg]}" \
-  "loaded copy by digest, its signature nowhere the hook looks"
+  "loaded copy by digest, its signature nowhere the hook looks" signed
 allow loaded-with-lookaside "$CFG_LOOKASIDE" "$POLICY" "$R/adm/gpg@${D[gpg]}" \
   "loaded copy by digest, its signature in the configured lookaside"
 pm rmi --all --force >/dev/null 2>&1 || true
@@ -556,7 +579,7 @@ LOADED_DIGEST=$(pm image inspect --format '{{.Digest}}' "$LOADED")
 if [[ $LOADED_DIGEST != "${D[gpg]}" ]]; then
   pm tag "$LOADED" "$R/adm/gpg:loaded"
   deny loaded-docker-archive "$CFG_LOOKASIDE" "$POLICY" "$R/adm/gpg@$LOADED_DIGEST" \
-    "docker-archive load: a new digest nobody signed"
+    "docker-archive load: a new digest nobody signed" signed
 else
   report not-ok loaded-docker-archive "docker-archive load kept the registry digest; the row has no subject"
 fi

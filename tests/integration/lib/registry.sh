@@ -244,8 +244,10 @@ oci_put_blob() { # layout file
 # manifest, config {"architecture":"","os":"","config":{},"rootfs":{"type":"layers","diff_ids":
 # [payload digest]}}, one layer of type application/vnd.dev.cosign.simplesigning.v1+json whose
 # blob is the payload and whose dev.cosignproject.cosign/signature annotation is the base64 DER
-# ECDSA signature over the payload bytes. IDENT (default $REGISTRY/REPO) and SIGNED_DIGEST
-# (default DIGEST) go into the payload: other values make replayed or misdirected signatures.
+# ECDSA signature over the payload bytes. IDENT and SIGNED_DIGEST (default DIGEST) go into the
+# payload: other values make replayed or misdirected signatures. IDENT defaults to
+# $REGISTRY/REPO without a tag, as cosign signs; c/image signs the reference it pushed
+# (REPO:TAG), and only that form satisfies signedIdentity matchRepoDigestOrExact.
 sigstore_attach() { # repo digest key [identity [signed-digest]]
   local w rc=0
   w=$(mktemp -d "$SIGN_DIR/payload.XXXXXX") || return 1
