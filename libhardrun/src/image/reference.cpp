@@ -48,10 +48,14 @@ is_word(char c)
   return is_alnum(c) || c == '_';
 }
 
+// The problem first: the quoted input is capped (it may be huge or hostile).
 Unexpected
 bad(std::string_view text, const std::string& problem)
 {
-  return make_error(Errc::invalid_input, "invalid image reference \"" + std::string(text) + "\": " + problem);
+  constexpr std::size_t k_quote_max = 128;
+  const std::string quoted =
+    text.size() > k_quote_max ? std::string(text.substr(0, k_quote_max)) + "..." : std::string(text);
+  return make_error(Errc::invalid_input, "invalid image reference: " + problem + ": \"" + quoted + "\"");
 }
 
 // alpha-numeric (separator alpha-numeric)*, separator = "." | "_" | "__" | "-"+.

@@ -6,7 +6,6 @@
 #include <rnp/rnp_err.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cctype>
 #include <ctime>
 #include <set>
@@ -139,11 +138,6 @@ struct GpgKeyring::Impl {
 
 GpgKeyring::GpgKeyring() : m_impl(std::make_unique<Impl>())
 {
-  // librnp prints its internal diagnostics on stderr unless RNP_LOG_CONSOLE=0 is set before its
-  // first message; the hook's stderr must carry exactly one line (the verdict), and every failure
-  // is reported through Result instead. An explicit setting by the caller is kept.
-  static const bool k_quiet = [] { return ::setenv("RNP_LOG_CONSOLE", "0", 0) == 0; }();
-  (void)k_quiet;
   rnp_ffi_t ffi = nullptr;
   if (rnp_ffi_create(&ffi, "GPG", "GPG") == RNP_SUCCESS) {
     m_impl->ffi.reset(ffi);

@@ -4,5 +4,8 @@
 target_sources(unit_tests PRIVATE
   unit/trust/test_reference.cpp
   unit/trust/test_signature.cpp
+  unit/trust/test_trust_policy.cpp
+  unit/trust/test_identity.cpp
+  unit/trust/test_decision.cpp
 )
 target_link_libraries(unit_tests PRIVATE OpenSSL::Crypto)

@@ -33,6 +33,8 @@ struct Verified {
 
 // The OpenPGP public keys one signedBy requirement accepts, in a librnp key store of their own
 // (a signature can only verify against these keys, never against some other keyring).
+// Note: Debian's librnp 0.16 is built without NDEBUG and writes "[function() file:line] ..."
+// diagnostics to stderr when a blob or key is bad; every failure is also returned as an Error.
 class GpgKeyring {
 public:
   GpgKeyring();
