@@ -177,6 +177,10 @@ check "-v /etc:/etc names the sensitive path" grep -q "no-sensitive-mounts: -v /
 rc=0
 "$HARDRUN_BIN" run --config "$CFG" --runtime runc --user 0 "$IMAGE" true 2>"$WORK/err" || rc=$?
 check "--user 0 is refused" test "$rc" = 1
+rc=0
+"$HARDRUN_BIN" run --config "$CFG" --runtime runc --name envsecret -e DB_PASSWORD=hunter2 "$IMAGE" true 2>"$WORK/err" || rc=$?
+check "-e DB_PASSWORD=… is refused by the profile's no-secret-env (C11)" bash -c '[[ $1 != 0 ]] && grep -q "refused: no-secret-env" "$2"' _ "$rc" "$WORK/err"
+check "and the refused container is removed" bash -c '! podman container exists envsecret'
 for bad in "missing:$WORK/nope.pem" "directory:$WORK/rootfs" "world-readable:$WORK/rootfs.tar" "fifo:$WORK/fifo" "symlink:$WORK/link.pem" "oversized:$WORK/big.pem"; do
   kind=${bad%%:*}
   file=${bad#*:}

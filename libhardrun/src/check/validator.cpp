@@ -2,6 +2,7 @@
 #include "hardrun/check/validator.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -551,6 +552,50 @@ safe_cwd(const Input& in)
   }
 }
 
+std::string
+upper(std::string s)
+{
+  for (auto& c : s) {
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return s;
+}
+
+// Secrets passed as environment variables show in podman inspect, in config.json and in
+// /proc/PID/environ of every process of the container (security.md §1.9, C11).
+void
+no_secret_env(const Input& in)
+{
+  if (!in.ctx.policy.secret_env) {
+    return;
+  }
+  const Json* env = spec::find(in.config, "/process/env");
+  if (env == nullptr || !env->is_array()) {
+    return;
+  }
+  for (std::size_t i = 0; i < env->size(); ++i) {
+    if (!(*env)[i].is_string()) {
+      continue;
+    }
+    const std::string kv = (*env)[i].get<std::string>();
+    const auto eq = kv.find('=');
+    const std::string name = kv.substr(0, eq);
+    const std::string value = eq == std::string::npos ? std::string() : kv.substr(eq + 1);
+    if (value.empty()) {
+      continue;
+    }
+    const std::string uname = upper(name);
+    const bool named = std::any_of(in.ctx.policy.secret_env_names.begin(), in.ctx.policy.secret_env_names.end(),
+                                   [&](const std::string& n) { return uname.find(upper(n)) != std::string::npos; });
+    const bool pem = value.find("PRIVATE KEY-----") != std::string::npos;
+    if (named || pem) {
+      in.add("no-secret-env", pointer_append("/process/env", i),
+             "environment variable " + name + " looks like a secret (" + (pem ? "a PEM private key" : "its name") + ")",
+             "secrets must be file mounts: hardrun run --secret FILE (the app reads /run/secrets/NAME)");
+    }
+  }
+}
+
 void
 no_unconfined_lsm(const Input& in)
 {
@@ -589,6 +634,7 @@ rules()
     {"safe-mount-destinations", safe_mount_destinations},
     {"safe-cwd", safe_cwd},
     {"no-unconfined-lsm", no_unconfined_lsm},
+    {"no-secret-env", no_secret_env},
   };
   return k_rules;
 }

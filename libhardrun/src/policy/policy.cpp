@@ -38,6 +38,16 @@ bad(std::string_view pointer, std::string_view problem)
   return spec::bad_value(pointer, problem);
 }
 
+} // namespace
+
+std::vector<std::string>
+default_secret_env_names()
+{
+  return {"PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "ACCESS_KEY", "CREDENTIAL"};
+}
+
+namespace {
+
 Result<std::vector<sys::HostRange>>
 get_ranges(const Json& v, const std::string& pointer)
 {
@@ -287,6 +297,21 @@ parse_sections(const Json& doc, const std::string& path, Policy& out)
     }
     out.sensitive_host_paths = std::move(paths);
     out.allowed_host_paths = std::move(allow);
+  }
+  if (const Json* v = top.optional("no-secret-env")) { // no-secret-env (optional)
+    HARDRUN_TRY_ASSIGN(f, Fields::of(*v, top.at("no-secret-env")));
+    out.secret_env = true;
+    out.secret_env_names = default_secret_env_names();
+    if (const Json* n = f.optional("names")) {
+      HARDRUN_TRY_ASSIGN(names, get_strings(*n, f.at("names")));
+      for (std::size_t i = 0; i < names.size(); ++i) {
+        if (names[i].size() < 3) {
+          return bad(pointer_append(f.at("names"), i), "must be at least 3 characters (it matches inside variable names)");
+        }
+      }
+      out.secret_env_names = std::move(names);
+    }
+    HARDRUN_TRY(f.finish());
   }
   return top.finish();
 }

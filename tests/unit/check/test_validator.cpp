@@ -278,9 +278,31 @@ TEST_CASE("refusal rules: devices, kernel filesystems, mount destinations, cwd, 
 TEST_CASE("every rule name is reported somewhere and documented in the chain order", "[hardrun::check]")
 {
   const auto names = hardrun::check::rule_names();
-  CHECK(names.size() == 16);
+  CHECK(names.size() == 17);
   const auto modifiers = hardrun::modify::modifier_names();
   for (const auto& m : modifiers) {
     CHECK(std::find(names.begin(), names.end(), m) != names.end());
+  }
+}
+
+TEST_CASE("no-secret-env: secret-looking env is refused only when the profile says so (C11)")
+{
+  auto ctx = hardrun::test::test_context();
+  REQUIRE(ctx.policy.secret_env);
+  Json c = Json::parse(R"({"process":{"env":["PATH=/bin","DB_PASSWORD=hunter2","API_TOKEN=","GPG_KEY=ABCD",
+    "TLS=-----BEGIN EC PRIVATE KEY-----\nMHc\n-----END EC PRIVATE KEY-----"]}})");
+  const auto all = hardrun::check::validate(c, ctx);
+  std::vector<std::string> pointers;
+  for (const auto& f : all) {
+    if (f.rule == "no-secret-env") {
+      pointers.push_back(f.pointer);
+    }
+  }
+  CHECK(pointers == std::vector<std::string>{"/process/env/1", "/process/env/4"});
+  hardrun::policy::Policy off = ctx.policy;
+  off.secret_env = false;
+  const hardrun::modify::Context ctx_off{off, ctx.allocation};
+  for (const auto& f : hardrun::check::validate(c, ctx_off)) {
+    CHECK(f.rule != "no-secret-env");
   }
 }

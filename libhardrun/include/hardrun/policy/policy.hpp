@@ -51,7 +51,16 @@ struct Policy {
   std::int64_t pids_limit = 0;                   // pids-limit
   std::vector<std::string> sensitive_host_paths; // no-sensitive-mounts
   std::vector<std::string> allowed_host_paths;
+  // no-secret-env (optional section): environment variables whose NAME contains one of these
+  // (case-insensitive) and whose value is not empty are refused, as are values holding a PEM
+  // private key. Secrets belong in files (hardrun run --secret): env shows in podman inspect
+  // and /proc/PID/environ (security.md §1.9, C11). Empty = the rule is off.
+  std::vector<std::string> secret_env_names;
+  bool secret_env = false;
 };
+
+// The names no-secret-env refuses when a profile enables it without listing its own.
+[[nodiscard]] std::vector<std::string> default_secret_env_names();
 
 // Load and validate a profile file: strict JSON, unknown keys are errors, every value checked
 // (capability names with libcap-ng, syscall names with libseccomp). Errors name file and key.
