@@ -19,7 +19,7 @@ PACKAGES=(
   scdoc man-db
   librnp-dev libssl-dev
   podman runc crun conmon uidmap busybox-static jq
-  docker-registry skopeo gnupg openssl
+  docker-registry skopeo gnupg openssl time
 )
 
 log() { printf 'dev.sh: %s\n' "$*" >&2; }

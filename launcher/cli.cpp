@@ -73,6 +73,34 @@ add_setup(CLI::App& app, SetupOptions& o, CLI::App*& cmd)
   cmd->add_flag("--dry-run", o.dry_run, "print what would change; change nothing");
 }
 
+void
+add_verify(CLI::App& app, VerifyOptions& o, CLI::App*& cmd)
+{
+  cmd = app.add_subcommand("verify", "Explain the admission hook's decision for an image in containers-storage");
+  cmd->add_option("--config", o.config, "hardrun configuration (default: /etc/hardrun/hardrun.json)")->type_name("FILE");
+  cmd->add_option("--signature-policy", o.signature_policy, "trust policy (default: the configuration's signaturePolicy)")
+    ->type_name("FILE");
+  cmd->add_option("--root", o.storage_root, "containers-storage graph root (default: /var/lib/containers/storage)")
+    ->type_name("DIR");
+  cmd->add_option("--registries-d", o.registries_dir, "registries.d directory for lookaside signatures "
+                                                       "(default: the configuration's registriesDir)")->type_name("DIR");
+  cmd->add_flag("--json", o.json, "print the decision as JSON");
+  cmd->add_option("image", o.image, "the image, pinned: NAME@sha256:DIGEST")->required()->type_name("IMAGE@sha256:DIGEST");
+}
+
+void
+add_install_hook(CLI::App& app, InstallHookOptions& o, CLI::App*& cmd)
+{
+  cmd = app.add_subcommand("install-hook", "Write the hooks.d file that makes podman run hardrun-hook before every container");
+  cmd->add_option("--config", o.config, "hardrun configuration the hook reads (default: /etc/hardrun/hardrun.json)")
+    ->type_name("FILE");
+  cmd->add_option("--signature-policy", o.signature_policy, "trust policy for the hook (default: the configuration's)")
+    ->type_name("FILE");
+  cmd->add_option("--hooks-dir", o.hooks_dir, "where to write 00-hardrun.json (default: /usr/share/containers/oci/hooks.d, "
+                                              "the only directory podman 4.3 reads by default)")->type_name("DIR");
+  cmd->add_flag("--dry-run", o.dry_run, "print the file instead of writing it");
+}
+
 } // namespace
 
 Cli::Cli() : m_app(std::make_unique<CLI::App>("hardrun: run podman containers hardened, and refuse images nobody vouches for", "hardrun"))
@@ -84,6 +112,8 @@ Cli::Cli() : m_app(std::make_unique<CLI::App>("hardrun: run podman containers ha
   add_run(*m_app, m_run, m_run_cmd);
   add_precreate(*m_app, m_precreate, m_precreate_cmd);
   add_setup(*m_app, m_setup, m_setup_cmd);
+  add_verify(*m_app, m_verify, m_verify_cmd);
+  add_install_hook(*m_app, m_install_hook, m_install_hook_cmd);
 }
 
 Command
@@ -105,6 +135,12 @@ Cli::command() const
   }
   if (m_setup_cmd->parsed()) {
     return m_setup;
+  }
+  if (m_verify_cmd->parsed()) {
+    return m_verify;
+  }
+  if (m_install_hook_cmd->parsed()) {
+    return m_install_hook;
   }
   return std::monostate{};
 }

@@ -54,13 +54,29 @@ struct PrecreateOptions {
   std::string policy;
 };
 
+struct VerifyOptions {
+  std::string config;
+  std::string signature_policy;
+  std::string storage_root;
+  std::string registries_dir;
+  bool json = false;
+  std::string image;
+};
+
+struct InstallHookOptions {
+  std::string config;
+  std::string signature_policy;
+  std::string hooks_dir = "/usr/share/containers/oci/hooks.d";
+  bool dry_run = false;
+};
+
 struct SetupOptions {
   bool dry_run = false;
 };
 
 struct VersionOptions {};
 
-using Command = std::variant<std::monostate, HardenOptions, CheckOptions, RunOptions, PrecreateOptions, SetupOptions>;
+using Command = std::variant<std::monostate, HardenOptions, CheckOptions, RunOptions, PrecreateOptions, SetupOptions, VerifyOptions, InstallHookOptions>;
 
 // The whole command line of `hardrun`, as CLI11 objects filling option structs. Kept apart from
 // main() so tests can parse argv vectors and walk the definition (man page and completion tests).
@@ -78,6 +94,10 @@ private:
   RunOptions m_run;
   PrecreateOptions m_precreate;
   SetupOptions m_setup;
+  VerifyOptions m_verify;
+  InstallHookOptions m_install_hook;
+  CLI::App* m_verify_cmd = nullptr;
+  CLI::App* m_install_hook_cmd = nullptr;
   CLI::App* m_harden_cmd = nullptr;
   CLI::App* m_check_cmd = nullptr;
   CLI::App* m_run_cmd = nullptr;

@@ -44,6 +44,12 @@ main(int argc, char** argv)
     if (const auto* s = std::get_if<hardrun::cli::SetupOptions>(&command)) {
       return to_int(hardrun::commands::run_setup(*s));
     }
+    if (const auto* v = std::get_if<hardrun::cli::VerifyOptions>(&command)) {
+      return to_int(hardrun::commands::run_verify(*v));
+    }
+    if (const auto* ih = std::get_if<hardrun::cli::InstallHookOptions>(&command)) {
+      return to_int(hardrun::commands::run_install_hook(*ih));
+    }
     std::cerr << "hardrun: usage: a subcommand is required (see hardrun --help)\n";
     return to_int(ExitCode::usage);
   } catch (const std::exception& e) {

@@ -12,5 +12,7 @@ namespace hardrun::commands {
 [[nodiscard]] ExitCode run_run(const cli::RunOptions& options);
 [[nodiscard]] ExitCode run_precreate(const cli::PrecreateOptions& options);
 [[nodiscard]] ExitCode run_setup(const cli::SetupOptions& options);
+[[nodiscard]] ExitCode run_verify(const cli::VerifyOptions& options);
+[[nodiscard]] ExitCode run_install_hook(const cli::InstallHookOptions& options);
 
 } // namespace hardrun::commands
