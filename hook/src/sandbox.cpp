@@ -19,6 +19,13 @@
 namespace hardrun::hook {
 namespace {
 
+// libseccomp's SCMP_A0()… macros are C compound literals; this is the C++ spelling.
+scmp_arg_cmp
+arg(unsigned index, scmp_compare op, scmp_datum_t a, scmp_datum_t b = 0)
+{
+  return scmp_arg_cmp{index, op, a, b};
+}
+
 struct Rule {
   const char* name;
   // Optional argument conditions, all of which must hold.
@@ -34,22 +41,22 @@ rules(const SandboxOptions& o)
     // Reading files: open read-only only (no O_CREAT, O_TRUNC, O_APPEND, no write access mode),
     // so a hijacked parser running as uid 0 cannot create or change a file.
     {"openat",
-     {SCMP_A2(SCMP_CMP_MASKED_EQ, static_cast<scmp_datum_t>(O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND), 0)}},
+     {arg(2, SCMP_CMP_MASKED_EQ, static_cast<scmp_datum_t>(O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND), 0)}},
     {"read", {}},
     {"pread64", {}},
     {"lseek", {}},
     {"close", {}},
     {"fstat", {}},
     {"newfstatat", {}},
-    {"fcntl", {SCMP_A1(SCMP_CMP_EQ, F_GETFL)}},
-    {"fcntl", {SCMP_A1(SCMP_CMP_EQ, F_SETFL)}},
-    {"fcntl", {SCMP_A1(SCMP_CMP_EQ, F_GETFD)}},
+    {"fcntl", {arg(1, SCMP_CMP_EQ, F_GETFL)}},
+    {"fcntl", {arg(1, SCMP_CMP_EQ, F_SETFL)}},
+    {"fcntl", {arg(1, SCMP_CMP_EQ, F_GETFD)}},
     // Reporting: stderr only.
-    {"write", {SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO)}},
-    {"writev", {SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO)}},
+    {"write", {arg(0, SCMP_CMP_EQ, STDERR_FILENO)}},
+    {"writev", {arg(0, SCMP_CMP_EQ, STDERR_FILENO)}},
     // Memory: never executable (no new code can be mapped in).
-    {"mmap", {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
-    {"mprotect", {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
+    {"mmap", {arg(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
+    {"mprotect", {arg(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
     {"munmap", {}},
     // Botan (librnp's crypto) keeps key material in mlock'ed pages.
     {"mlock", {}},
@@ -74,7 +81,7 @@ rules(const SandboxOptions& o)
   };
   if (o.journal) {
     // sd_journal_send: socket(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0), SO_SNDBUF tuning, sendmsg.
-    r.push_back({"socket", {SCMP_A0(SCMP_CMP_EQ, AF_UNIX), SCMP_A1(SCMP_CMP_EQ, SOCK_DGRAM | SOCK_CLOEXEC)}});
+    r.push_back({"socket", {arg(0, SCMP_CMP_EQ, AF_UNIX), arg(1, SCMP_CMP_EQ, SOCK_DGRAM | SOCK_CLOEXEC)}});
     r.push_back({"getsockopt", {}});
     r.push_back({"setsockopt", {}});
     r.push_back({"sendmsg", {}});
