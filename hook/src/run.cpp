@@ -3,6 +3,7 @@
 // untrusted inputs → decision → one report.
 #include "run.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <optional>
@@ -195,6 +196,30 @@ decide_untrusted(const std::string& input, const Loaded& l)
   auto doc = spec::Document::parse(cfg->text, cfg->path);
   if (!doc) {
     return fill(deny_error(doc.error(), "not-hardened", "the bundle's config.json is not a valid OCI config"));
+  }
+  {
+    // A bundle directory not owned by root must belong to the host id of container root.
+    struct stat bst {};
+    if (::lstat(state->bundle.c_str(), &bst) == 0 && bst.st_uid != 0) {
+      bool owner_ok = false;
+      if (const spec::Json* maps = spec::find(doc->json(), "/linux/uidMappings"); maps != nullptr && maps->is_array()) {
+        for (const auto& m : *maps) {
+          if (spec::as_u32(m.contains("containerID") ? &m["containerID"] : nullptr) == 0U
+              && spec::as_u32(m.contains("hostID") ? &m["hostID"] : nullptr) == bst.st_uid) {
+            owner_ok = true;
+          }
+        }
+      }
+      if (!owner_ok) {
+        Verdict b;
+        b.rule = "bundle";
+        b.reason = "bundle " + state->bundle + " is owned by uid " + std::to_string(bst.st_uid) +
+                   ", which is neither root nor the container's mapped root";
+        b.fix = "the bundle directory must be podman's own userdata directory";
+        b.code = ExitCode::denied;
+        return fill(std::move(b));
+      }
+    }
   }
   const modify::Context ctx{*l.profile, *l.allocation};
   const auto findings = check::validate(doc->json(), ctx, check::Options{engine::container_id_of_bundle(state->bundle),

@@ -2,6 +2,7 @@
 #include "hardrun/hook/sandbox.hpp"
 
 #include <cap-ng.h>
+#include <linux/capability.h>
 #include <fcntl.h>
 #include <seccomp.h>
 #include <sys/mman.h>
@@ -130,15 +131,26 @@ on_sigsys(int /*sig*/, siginfo_t* info, void* /*ctx*/)
 Result<void>
 drop_capabilities()
 {
+  capng_get_caps_process();
+  const bool had_read_search = capng_have_capability(CAPNG_EFFECTIVE, CAP_DAC_READ_SEARCH) != 0;
   capng_clear(CAPNG_SELECT_ALL);
+  // Kept: CAP_DAC_READ_SEARCH only, to read podman's user-namespaced bundle (userdata is 0700,
+  // owned by the container's mapped root) and storage after the sandbox is up. It grants
+  // reading and directory search, nothing else; the seccomp filter allows opening read-only
+  // and writing to stderr only, so a compromised parser could read but not change anything.
+  if (had_read_search) {
+    capng_update(CAPNG_ADD, static_cast<capng_type_t>(CAPNG_EFFECTIVE | CAPNG_PERMITTED), CAP_DAC_READ_SEARCH);
+  }
   // The bounding set can only be changed with CAP_SETPCAP; it matters only across execve,
   // which the filter forbids anyway.
   if (capng_apply(CAPNG_SELECT_ALL) != 0 && capng_apply(CAPNG_SELECT_CAPS) != 0) {
     return make_error(Errc::system, "sandbox: cannot drop capabilities");
   }
   capng_get_caps_process();
-  if (capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE) {
-    return make_error(Errc::system, "sandbox: capabilities still held after dropping them");
+  for (int cap = 0; cap <= CAP_LAST_CAP; ++cap) {
+    if (cap != CAP_DAC_READ_SEARCH && capng_have_capability(CAPNG_EFFECTIVE, static_cast<unsigned>(cap)) != 0) {
+      return make_error(Errc::system, "sandbox: capabilities still held after dropping them");
+    }
   }
   return {};
 }

@@ -97,7 +97,12 @@ read_bundle_config(const std::string& bundle)
 {
   const std::string path = bundle + "/config.json";
   // O_NOFOLLOW + single link (C1, C2): a config.json that is a link elsewhere is refused.
-  HARDRUN_TRY_ASSIGN(loaded, sys::read_file(path, sys::ReadOptions{k_max_bundle_config_bytes, true, true, false}));
+  // Root-owned and not writable by others: with a user-namespaced bundle, its directory belongs
+  // to the container's root, who must not be able to substitute the config (S8).
+  HARDRUN_TRY_ASSIGN(loaded, sys::read_file(path, sys::ReadOptions{k_max_bundle_config_bytes, true, true, true}));
+  if (loaded.identity.uid != 0) {
+    return make_error(Errc::insecure, path + ": owned by uid " + std::to_string(loaded.identity.uid) + ", not by root");
+  }
   return BundleConfig{path, std::move(loaded.bytes)};
 }
 

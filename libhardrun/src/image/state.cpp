@@ -172,8 +172,22 @@ check_bundle(const std::string& bundle)
     return make_error(Errc::insecure, "bundle " + bundle + ": is not a directory");
   }
   if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
-    return make_error(Errc::insecure,
-                      "bundle " + bundle + ": owned by uid " + std::to_string(st.st_uid) + ", not by root");
+    // With a user namespace podman gives userdata to the container's root (its host uid, e.g.
+    // 100000, mode 0700). That owner is accepted only below a root-owned <id> directory, and the
+    // hook then requires config.json to be root-owned with one link and that owner to be the
+    // host id of container root in its uidMappings (hook/src/run.cpp).
+    struct stat parent {};
+    const std::string up = bundle.substr(0, bundle.rfind('/'));
+    const std::string id = up.substr(up.rfind('/') + 1);
+    const std::string containers = up.substr(0, up.rfind('/'));
+    const bool podman_shape = bundle.size() > 9 && bundle.substr(bundle.size() - 9) == "/userdata" && id.size() == 64
+                              && id.find_first_not_of("0123456789abcdef") == std::string::npos && containers.size() > 11
+                              && containers.substr(containers.size() - 11) == "-containers";
+    if (!podman_shape || up.empty() || ::lstat(up.c_str(), &parent) != 0 || !S_ISDIR(parent.st_mode) || parent.st_uid != 0
+        || (parent.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+      return make_error(Errc::insecure, "bundle " + bundle + ": owned by uid " + std::to_string(st.st_uid) +
+                                          ", not by root, and its parent is not a root-owned directory");
+    }
   }
   if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
     return make_error(Errc::insecure, "bundle " + bundle + ": writable by group or others");

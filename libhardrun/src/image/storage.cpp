@@ -522,6 +522,7 @@ collect_image(const StorageLocation& loc, const ImageRecord& image, const std::v
     if (!pieces) {
       // Fail closed for this digest only: its stored signatures are unusable.
       evidence.notes.push_back(digest + ": stored signatures unusable: " + pieces.error().what());
+      evidence.unusable_signatures[digest] = pieces.error().what();
       continue;
     }
     auto& out = evidence.signatures[digest];

@@ -377,6 +377,13 @@ decide(const TrustPolicy& policy, const image::Evidence& evidence)
   static const std::vector<image::SignatureBlob> k_none;
   const auto sigs_it = evidence.signatures.find(ref.digest);
   const auto& sigs = sigs_it != evidence.signatures.end() ? sigs_it->second : k_none;
+  if (const auto bad = evidence.unusable_signatures.find(ref.digest); bad != evidence.unusable_signatures.end()) {
+    // The stored signatures broke a limit or did not split: none is considered (G9).
+    const bool limit = bad->second.find("limit") != std::string::npos;
+    return deny(d, limit ? "signature-limit" : "signature-sizes",
+                "signatures stored for " + ref.digest + " are unusable: " + printable(bad->second, 200),
+                "remove the surplus or oversized signatures from the registry/lookaside and pull it again");
+  }
   // Threat: unbounded work from attacker-supplied signature lists (G9, cosign GHSA-vfp6).
   if (sigs.size() > k_max_signatures) {
     return deny(d, "signature-limit",

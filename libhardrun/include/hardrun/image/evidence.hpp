@@ -28,6 +28,10 @@ struct Evidence {
   std::map<std::string, std::string> manifests;
   // Signatures by manifest digest, from storage big-data and from lookaside stores.
   std::map<std::string, std::vector<SignatureBlob>> signatures;
+  // Digests whose stored signatures could not be used at all (too many, sizes that do not add
+  // up, one over the size cap), with the reason: the decision denies with that reason instead
+  // of "no signature" (G9).
+  std::map<std::string, std::string> unusable_signatures;
   // Problems met while collecting that did not stop the lookup (e.g. missing signatures-sizes,
   // fell back to splitting); they go into the report.
   std::vector<std::string> notes;
