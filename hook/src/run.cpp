@@ -3,6 +3,7 @@
 // untrusted inputs → decision → one report.
 #include "run.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -270,11 +271,19 @@ run(int argc, char** argv)
 
   // Issue item 2: from here on only untrusted input is handled. Failing to sandbox is a deny,
   // and warn mode does not cover it.
+  // The report is the hook's only stderr line (hooks.d users read it in podman's error):
+  // libraries that print diagnostics of their own (librnp does) write to /dev/null meanwhile.
+  const int saved_stderr = ::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+  const int dev_null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
   if (auto sb = enter_sandbox(SandboxOptions{journal}); !sb) {
     return report(deny_error(sb.error(), "sandbox", "the hook could not confine itself; check seccomp and capabilities"),
                   false, journal, args->stage);
   }
+  const bool quiet = saved_stderr >= 0 && dev_null >= 0 && ::dup2(dev_null, STDERR_FILENO) == STDERR_FILENO;
   const Verdict v = decide_untrusted(*input, loaded);
+  if (quiet) {
+    ::dup2(saved_stderr, STDERR_FILENO);
+  }
   return report(v, warn, journal, args->stage);
 }
 

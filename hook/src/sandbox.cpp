@@ -55,6 +55,10 @@ rules(const SandboxOptions& o)
     // Reporting: stderr only.
     {"write", {arg(0, SCMP_CMP_EQ, STDERR_FILENO)}},
     {"writev", {arg(0, SCMP_CMP_EQ, STDERR_FILENO)}},
+    // librnp logs its own diagnostics to stderr; the hook points fd 2 at /dev/null while it
+    // decides and back for its one report line. Only fd 2 can be replaced.
+    {"dup2", {arg(1, SCMP_CMP_EQ, STDERR_FILENO)}},
+    {"dup3", {arg(1, SCMP_CMP_EQ, STDERR_FILENO)}},
     // Memory: never executable (no new code can be mapped in).
     {"mmap", {arg(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
     {"mprotect", {arg(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
