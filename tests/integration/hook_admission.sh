@@ -552,6 +552,65 @@ else
 fi
 pm rm --force kept-gpg kept-cosign kept-tamper >/dev/null 2>&1 || true
 
+# --- hardrun verify: the same decision from the command line ------------------------------------
+HARDRUN_BIN=${HARDRUN_BIN:-$HARDRUN_SOURCE_DIR/build/launcher/hardrun}
+verify() { # expect-rc name what ref [extra args]
+  local want=$1 name=$2 what=$3 ref=$4 rc=0
+  shift 4
+  "$HARDRUN_BIN" verify --config "$CFG" --signature-policy "$POLICY" --root "$GRAPHROOT" "$@" "$ref" >"$WORK/verify.out" 2>&1 || rc=$?
+  if [[ $rc == "$want" ]]; then report ok "$name" "$what (exit $rc)"; else
+    report not-ok "$name" "$what: exit $rc, want $want: $(head -c 300 "$WORK/verify.out")"
+  fi
+}
+verify 0 verify-gpg "hardrun verify allows the GPG-signed image" "$R/adm/gpg@${D[gpg]}"
+grep -q "signer: *$GPG_FPR" "$WORK/verify.out" 2>/dev/null && report ok verify-gpg-signer "verify names the signer's fingerprint" \
+  || report not-ok verify-gpg-signer "no signer $GPG_FPR in: $(head -c 300 "$WORK/verify.out")"
+verify 0 verify-cosign "hardrun verify allows the sigstore-signed image" "$R/adm/cosign@${D[cosign]}"
+verify 1 verify-unsigned "hardrun verify denies the unsigned image" "$R/adm/gpg@${D[unsigned]}"
+grep -q "rule: *signed" "$WORK/verify.out" && report ok verify-unsigned-rule "verify explains the rule (signed)" \
+  || report not-ok verify-unsigned-rule "no 'rule: signed' in: $(head -c 300 "$WORK/verify.out")"
+verify 3 verify-tag "hardrun verify refuses a tag (not pinned)" "$R/adm/gpg:v1"
+verify 1 verify-json "hardrun verify --json on the replayed signature" "$R/adm/gpg@${D[replay]}" --json
+jq -e '.verdict == "deny" and .rule == "signed-digest"' "$WORK/verify.out" >/dev/null \
+  && report ok verify-json-rule "verify --json: verdict deny, rule signed-digest" \
+  || report not-ok verify-json-rule "verify --json: $(head -c 300 "$WORK/verify.out")"
+
+# --- hardrun install-hook: the hooks.d file podman runs -----------------------------------------
+INSTALL_DIR=$WORK/installed-hooks
+mkdir -p "$INSTALL_DIR"
+jq --arg h "$HARDRUN_HOOK" '. + {hookPath: $h}' "$CFG" >"$WORK/hardrun-install.json"
+chmod 0644 "$WORK/hardrun-install.json"
+rc=0
+"$HARDRUN_BIN" install-hook --config "$WORK/hardrun-install.json" --hooks-dir "$INSTALL_DIR" >"$WORK/install.out" 2>&1 || rc=$?
+if [[ $rc == 0 ]] && jq -e --arg h "$HARDRUN_HOOK" '.version == "1.0.0" and .hook.path == $h and .hook.timeout > 10
+    and (.hook.env | index("PATH=/usr/sbin:/usr/bin")) != null and .stages == ["prestart"] and .when.always == true' \
+    "$INSTALL_DIR/00-hardrun.json" >/dev/null; then
+  report ok install-hook "install-hook writes a hooks.d 1.0.0 file with path, pinned env, timeout"
+else
+  report not-ok install-hook "exit $rc: $(cat "$WORK/install.out")"
+fi
+# The installed file is what podman runs: an unsigned image is denied through it.
+rm -f "$PODMAN_DIR/hooks/"*.json
+cp "$INSTALL_DIR/00-hardrun.json" "$PODMAN_DIR/hooks/"
+rc=0
+pm --runtime "$HARDRUN_RUNTIME" --runtime-flag "hardrun-config=$WORK/hardrun-install.json" run --name installed-hook \
+  "${RUNOPTS[@]}" "${USERNS[@]}" "$R/adm/gpg@${D[unsigned]}" /bin/sh -c 'echo RAN-INSTALLED' \
+  >"$WORK/installed.out" 2>"$WORK/installed.err" </dev/null || rc=$?
+pm rm --force installed-hook >/dev/null 2>&1 || true
+if [[ $rc != 0 ]] && ! grep -q RAN-INSTALLED "$WORK/installed.out" && grep -q "hardrun-hook: deny: signed" "$WORK/installed.err"; then
+  report ok install-hook-denies "podman with the installed hooks.d file denies an unsigned image"
+else
+  report not-ok install-hook-denies "rc $rc: $(head -c 300 "$WORK/installed.err")"
+fi
+rm -f "$PODMAN_DIR/hooks/00-hardrun.json"
+rc=0
+"$HARDRUN_BIN" install-hook --config "$WORK/hardrun-install.json" --hooks-dir "$WORK/nohook" >/dev/null 2>&1 || true
+jq --arg h "$WORK/missing-hook" '. + {hookPath: $h}' "$CFG" >"$WORK/hardrun-missing.json"
+chmod 0644 "$WORK/hardrun-missing.json"
+"$HARDRUN_BIN" install-hook --config "$WORK/hardrun-missing.json" --hooks-dir "$WORK/nohook2" >/dev/null 2>&1 || rc=$?
+[[ $rc == 1 && ! -e $WORK/nohook2/00-hardrun.json ]] && report ok install-hook-missing "install-hook refuses a missing hook binary (podman would skip it: E5)" \
+  || report not-ok install-hook-missing "exit $rc"
+
 # --- podman save / load -------------------------------------------------------------------------
 # An oci-archive keeps the registry manifest (digest D) but no signature; a docker-archive gets
 # a new manifest. Loaded into an empty store, the copy runs by digest only when the hook finds
