@@ -242,6 +242,37 @@ rc=0
 check "hardrun run: a refused start exits non-zero" test "$rc" != 0
 check "hardrun run: a container whose start was refused is removed (R7)" bash -c '! podman container exists nohook'
 
+# --- 4b. the shim alone: what it refuses never reaches the real runtime ---------------------------
+printf '#!/bin/sh\ntouch "%s/delegate-ran"\n' "$WORK" >"$WORK/marker-runtime"
+chmod 0755 "$WORK/marker-runtime"
+BID=$(random_hex 32)
+mkdir -p "$WORK/bundle-real" && chmod 0700 "$WORK/bundle-real"
+jq . "$HARDRUN_SOURCE_DIR/tests/golden/network-none.in.json" >"$WORK/bundle-real/config.json"
+ln -s "$WORK/bundle-real" "$WORK/bundle-link"
+mkdir -p "$WORK/bundle-cfglink" && ln -s "$WORK/bundle-real/config.json" "$WORK/bundle-cfglink/config.json"
+shim_direct() { # description expected-text args...
+  local d=$1 want=$2 rc=0
+  shift 2
+  rm -f "$WORK/delegate-ran"
+  (cd "$WORK" && "$HARDRUN_RUNTIME" "--hardrun-config=$CFG" "--hardrun-runtime=$WORK/marker-runtime" "$@") >/dev/null 2>"$WORK/err" || rc=$?
+  if [[ $rc != 0 && ! -e $WORK/delegate-ran ]] && grep -q -- "$want" "$WORK/err"; then pass "$d"; else
+    fail "$d" "exit $rc, delegate ran: $([[ -e $WORK/delegate-ran ]] && echo yes || echo no), $(head -c 200 "$WORK/err")"
+  fi
+}
+shim_direct "shim: a relative bundle path is refused" "is relative" create --bundle bundle-real "$BID"
+shim_direct "shim: a symlinked bundle path is refused" "goes through a symlink" create --bundle "$WORK/bundle-link" "$BID"
+shim_direct "shim: a config.json that is a symlink is refused (C1)" "symbolic link" create --bundle "$WORK/bundle-cfglink" "$BID"
+shim_direct "shim: exec without --process is refused (E16)" "exec without --process" exec "$BID" sh
+shim_direct "shim: restore is refused" "not supported" restore --bundle "$WORK/bundle-real" "$BID"
+shim_direct "shim: an unknown flag that may take a value is refused" "cannot tell" create --frobnicate x --bundle "$WORK/bundle-real" "$BID"
+rm -f "$WORK/delegate-ran"
+if (cd "$WORK" && "$HARDRUN_RUNTIME" "--hardrun-config=$CFG" "--hardrun-runtime=$WORK/marker-runtime" state "$BID") 2>/dev/null \
+  && [[ -e $WORK/delegate-ran ]]; then
+  pass "shim: other subcommands go straight to the real runtime"
+else
+  fail "shim: state passes through to the real runtime"
+fi
+
 # --- 5. the admission hook is injected with a pinned env, args and timeout ----------------------
 cat >"$WORK/stub-hook" <<EOF
 #!/bin/sh
