@@ -11,6 +11,7 @@
 #include <set>
 
 #include "hardrun/trust/signature.hpp"
+#include "rnp_lazy.hpp"
 
 namespace hardrun::trust {
 namespace {
@@ -41,6 +42,15 @@ using Verify = std::unique_ptr<rnp_op_verify_st, VerifyDeleter>;
 using Buffer = std::unique_ptr<char, BufferDeleter>;
 
 constexpr unsigned k_min_key_bits = 2048;
+
+// No librnp context: librnp could not be loaded (named, with the reason) or refused to create
+// one. Either way nothing is imported or verified (fail closed).
+Unexpected
+no_context(const std::string& what)
+{
+  const std::string& load_error = detail::rnp_load_error();
+  return make_error(Errc::system, what + ": " + (load_error.empty() ? "cannot create a librnp context" : load_error));
+}
 
 Unexpected
 rnp_failed(const std::string& what, rnp_result_t rc)
@@ -138,8 +148,10 @@ struct GpgKeyring::Impl {
 
 GpgKeyring::GpgKeyring() : m_impl(std::make_unique<Impl>())
 {
+  // The first GpgKeyring loads librnp (rnp_lazy.cpp); in hardrun-hook that is the trust
+  // policy load, before the sandbox.
   rnp_ffi_t ffi = nullptr;
-  if (rnp_ffi_create(&ffi, "GPG", "GPG") == RNP_SUCCESS) {
+  if (detail::rnp_load_error().empty() && rnp_ffi_create(&ffi, "GPG", "GPG") == RNP_SUCCESS) {
     m_impl->ffi.reset(ffi);
   }
 }
@@ -150,7 +162,7 @@ Result<void>
 GpgKeyring::import(std::string_view bytes, const std::string& what)
 {
   if (!m_impl->ffi) {
-    return make_error(Errc::system, what + ": cannot create a librnp context");
+    return no_context(what);
   }
   HARDRUN_TRY_ASSIGN(in, memory_input(bytes, what));
   char* raw_results = nullptr;
@@ -204,7 +216,7 @@ Result<Verified>
 GpgKeyring::verify(std::string_view blob) const
 {
   if (!m_impl->ffi) {
-    return make_error(Errc::system, "cannot create a librnp context");
+    return no_context("simple-signing blob");
   }
   if (blob.size() > k_signature_max_bytes) {
     return make_error(Errc::invalid_input, "signature larger than 64 KiB");
