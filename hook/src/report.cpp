@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "report.hpp"
 
-#include <systemd/sd-journal.h>
 #include <unistd.h>
 
 namespace hardrun::hook {
@@ -23,7 +22,7 @@ sanitize(const std::string& s, std::size_t max)
 }
 
 int
-report(const Verdict& v, bool warn, bool journal, const std::string& stage)
+report(const Verdict& v, bool warn, const Journal& journal, const std::string& stage)
 {
   const std::string rule = sanitize(v.rule, 64);
   const std::string reason = sanitize(v.reason);
@@ -36,18 +35,21 @@ report(const Verdict& v, bool warn, bool journal, const std::string& stage)
       line += " (warn mode: container allowed)";
     }
   }
+  if (!journal.error.empty()) {
+    line += " (no journal entry: " + sanitize(journal.error, 256) + ")";
+  }
   line += '\n';
   // One write(2): the line arrives whole even when stderr is shared.
   [[maybe_unused]] const ssize_t w = ::write(STDERR_FILENO, line.data(), line.size());
 
   const char* verdict = v.allow ? "allow" : (warn ? "warn" : "deny");
-  if (journal) {
+  if (journal.send != nullptr) {
     const std::string message = line.substr(0, line.size() - 1);
-    sd_journal_send("MESSAGE=%s", message.c_str(), "MESSAGE_ID=%s", k_message_id, "PRIORITY=%d", v.allow ? 6 : 4,
-                    "SYSLOG_IDENTIFIER=hardrun-hook", "CONTAINER_ID=%s", sanitize(v.container_id, 128).c_str(),
-                    "IMAGE_REFERENCE=%s", sanitize(v.reference).c_str(), "IMAGE_DIGEST=%s",
-                    sanitize(v.digest, 128).c_str(), "VERDICT=%s", verdict, "RULE=%s", rule.c_str(), "SIGNER=%s",
-                    sanitize(v.signer, 256).c_str(), "HARDRUN_STAGE=%s", sanitize(stage, 32).c_str(), nullptr);
+    journal.send("MESSAGE=%s", message.c_str(), "MESSAGE_ID=%s", k_message_id, "PRIORITY=%d", v.allow ? 6 : 4,
+                 "SYSLOG_IDENTIFIER=hardrun-hook", "CONTAINER_ID=%s", sanitize(v.container_id, 128).c_str(),
+                 "IMAGE_REFERENCE=%s", sanitize(v.reference).c_str(), "IMAGE_DIGEST=%s",
+                 sanitize(v.digest, 128).c_str(), "VERDICT=%s", verdict, "RULE=%s", rule.c_str(), "SIGNER=%s",
+                 sanitize(v.signer, 256).c_str(), "HARDRUN_STAGE=%s", sanitize(stage, 32).c_str(), nullptr);
   }
   if (v.allow || warn) {
     return to_int(ExitCode::ok);

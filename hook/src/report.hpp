@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "hardrun/base/exit_code.hpp"
+#include "journal.hpp"
 
 namespace hardrun::hook {
 
@@ -26,12 +27,13 @@ struct Verdict {
   std::vector<std::string> notes;
 };
 
-// Print the one stderr line and, when `journal` is set, send the structured journal entry;
-// return the exit status. Deny: "hardrun-hook: deny: <rule>: <reason> — <fix>" (warn mode
+// Print the one stderr line and, when `journal.send` is set, send the structured journal entry
+// (when the journal exists but libsystemd could not be loaded, the line says so); return the
+// exit status. Deny: "hardrun-hook: deny: <rule>: <reason> — <fix>" (warn mode
 // appends "(warn mode: container allowed)" and returns 0). Allow: "hardrun-hook: allow:
 // <rule>: <reason>". Control characters in any field are replaced, so neither the line nor the
 // journal fields can be forged from image names or storage content.
-[[nodiscard]] int report(const Verdict& v, bool warn, bool journal, const std::string& stage);
+[[nodiscard]] int report(const Verdict& v, bool warn, const Journal& journal, const std::string& stage);
 
 // Control characters (incl. newline) replaced by '?', and at most `max` bytes.
 [[nodiscard]] std::string sanitize(const std::string& s, std::size_t max = 1024);

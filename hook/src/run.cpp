@@ -256,13 +256,14 @@ run(int argc, char** argv)
   if (!args) {
     Verdict v = deny_error(args.error(), "usage", "fix the hooks.d args of hardrun-hook");
     v.code = ExitCode::usage;
-    return report(v, false, false, "?");
+    return report(v, false, Journal{}, "?");
   }
 
   Loaded loaded;
   load_trusted(*args, loaded);
   const bool warn = loaded.config_ok && loaded.config.mode == config::Mode::warn;
-  const bool journal = ::access(k_journal_socket, F_OK) == 0;
+  // libsystemd is loaded here, before the sandbox, and only when journald listens.
+  const Journal journal = open_journal(::access(k_journal_socket, F_OK) == 0);
 
   if (!input) {
     return report(deny_error(input.error(), "state", "the state on stdin is limited to 1 MiB of JSON (R2)"), warn,
@@ -275,7 +276,7 @@ run(int argc, char** argv)
   // libraries that print diagnostics of their own (librnp does) write to /dev/null meanwhile.
   const int saved_stderr = ::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
   const int dev_null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
-  if (auto sb = enter_sandbox(SandboxOptions{journal}); !sb) {
+  if (auto sb = enter_sandbox(SandboxOptions{journal.send != nullptr}); !sb) {
     return report(deny_error(sb.error(), "sandbox", "the hook could not confine itself; check seccomp and capabilities"),
                   false, journal, args->stage);
   }

@@ -63,7 +63,8 @@ rules(const SandboxOptions& o)
     {"mmap", {arg(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
     {"mprotect", {arg(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
     {"munmap", {}},
-    // Botan (librnp's crypto) keeps key material in mlock'ed pages.
+    // Botan (librnp's crypto) mlocks its secure pool; hardrun turns the pool off
+    // (trust/rnp_lazy.cpp), these stay for a Botan that ignores BOTAN_MLOCK_POOL_SIZE.
     {"mlock", {}},
     {"munlock", {}},
     {"mremap", {}},
