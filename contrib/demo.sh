@@ -90,27 +90,7 @@ step "a. private podman storage in $W"
 mkdir -p "$W/runroot" "$W/secrets"
 mount -t tmpfs -o mode=0700 tmpfs "$W/runroot" && MOUNTED+=("$W/runroot")
 mount -t tmpfs -o mode=0711,nosuid,nodev,noexec,size=8m tmpfs "$W/secrets" && MOUNTED+=("$W/secrets")
-cat >"$W/storage.conf" <<EOF
-[storage]
-driver = "overlay"
-graphroot = "$W/storage"
-runroot = "$W/runroot"
-EOF
-# Rootful podman asks for nofile/nproc limits that need CAP_SYS_RESOURCE, which root inside a
-# container (this shell, perhaps) lacks: ask for 1024.
-cat >"$W/containers.conf" <<EOF
-[containers]
-default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-tmp_dir = "$W/tmp"
-volume_path = "$W/volumes"
-hooks_dir = ["$W/hooks"]
-[network]
-network_config_dir = "$W/networks"
-EOF
-export CONTAINERS_STORAGE_CONF=$W/storage.conf CONTAINERS_CONF=$W/containers.conf
+private_podman_conf
 jq -n --arg p "$PROFILE" --arg s "$W/secrets" \
   '{hardrunConfig: 1, profile: $p, runtime: "/usr/bin/runc", secretsDir: $s, requireHook: false, injectHook: false}' \
   >"$W/hardrun.json"

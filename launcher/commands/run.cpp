@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "hardrun/check/validator.hpp"
 #include "hardrun/config/config.hpp"
 #include "hardrun/image/reference.hpp"
 #include "hardrun/runtime/shim.hpp"
@@ -128,27 +129,6 @@ parse_secret(const std::string& spec)
     return make_error(Errc::invalid_input, "--secret " + spec + ": no file");
   }
   return s;
-}
-
-// A host path the profile forbids (security.md C10): below a sensitive path or above one.
-std::optional<std::string>
-forbidden_host_path(const policy::Policy& p, const std::string& raw)
-{
-  const auto src = spec::clean_absolute(raw);
-  if (!src) {
-    return std::nullopt; // a named volume or a relative name: podman and the shim judge it
-  }
-  for (const auto& a : p.allowed_host_paths) {
-    if (spec::is_within(*src, a)) {
-      return std::nullopt;
-    }
-  }
-  for (const auto& s : p.sensitive_host_paths) {
-    if ((s != "/" && spec::is_within(*src, s)) || spec::is_within(s, *src)) {
-      return s;
-    }
-  }
-  return std::nullopt;
 }
 
 std::string
@@ -321,13 +301,13 @@ run_run(const cli::RunOptions& o)
   }
   for (const auto& v : o.volumes) {
     const std::string src = v.substr(0, v.find(':'));
-    if (const auto bad = forbidden_host_path(pol, src)) {
+    if (const auto bad = check::sensitive_overlap(pol, src)) {
       return refuse({"no-sensitive-mounts", "-v " + v + " binds host path " + src + " (sensitive: " + *bad + ")",
                      "bind a dedicated directory instead"});
     }
   }
   for (const auto& m : o.mounts) {
-    if (const auto bad = forbidden_host_path(pol, mount_source(m))) {
+    if (const auto bad = check::sensitive_overlap(pol, mount_source(m))) {
       return refuse({"no-sensitive-mounts", "--mount " + m + " binds a sensitive host path (" + *bad + ")",
                      "bind a dedicated directory instead"});
     }

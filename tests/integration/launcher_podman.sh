@@ -73,25 +73,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cat >"$WORK/storage.conf" <<EOF
-[storage]
-driver = "overlay"
-graphroot = "$WORK/storage"
-runroot = "$WORK/runroot"
-EOF
-cat >"$WORK/containers.conf" <<EOF
-[containers]
-default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-tmp_dir = "$WORK/tmp"
-volume_path = "$WORK/volumes"
-hooks_dir = ["$WORK/hooks"]
-[network]
-network_config_dir = "$WORK/networks"
-EOF
-export CONTAINERS_STORAGE_CONF=$WORK/storage.conf CONTAINERS_CONF=$WORK/containers.conf
+private_podman_conf
 
 # hardrun's configuration for the tests: the test profile (explicit id range 100000+65536), runc,
 # secrets on our tmpfs; the admission hook is the hook tier's subject (a stub stands in below).

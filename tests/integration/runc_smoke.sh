@@ -67,6 +67,9 @@ trap 'exit 130' INT TERM
 # make_template, make_mountpoints, prepare, random_hex, probe_value, check_probe.
 # shellcheck source-path=SCRIPTDIR source=lib/bundle.sh
 source "$SCRIPT_DIR/lib/bundle.sh"
+# report, diag (TAP lines) and the PASSED/FAILED counters.
+# shellcheck source-path=SCRIPTDIR source=lib/tap.sh
+source "$SCRIPT_DIR/lib/tap.sh"
 
 # A busybox-static rootfs with the probe, copied into every case's bundle.
 TEMPLATE=$WORK/rootfs-template
@@ -78,26 +81,6 @@ is_expected_refused() {
     [[ $c == "$1" ]] && return 0
   done
   return 1
-}
-
-PASSED=0
-FAILED=0
-N=0
-report() { # ok|not-ok case message
-  N=$((N + 1))
-  if [[ $1 == ok ]]; then
-    PASSED=$((PASSED + 1))
-    echo "ok $N - $2: $3"
-  else
-    FAILED=$((FAILED + 1))
-    echo "not ok $N - $2: $3"
-  fi
-}
-
-# Prints a file indented, as TAP diagnostics.
-diag() {
-  [[ -s $1 ]] && sed 's/^/# /' "$1" | head -n 40
-  return 0
 }
 
 run_case() { # golden-file

@@ -445,23 +445,11 @@ no_sensitive_mounts(const Input& in)
     if (is_named_volume(*src)) {
       continue;
     }
-    const std::string source = canonical_run(*src);
-    const auto& allowed = in.ctx.policy.allowed_host_paths;
-    if (std::any_of(allowed.begin(), allowed.end(), [&](const std::string& a) { return spec::is_within(source, canonical_run(a)); })) {
-      continue;
-    }
-    for (const auto& s : in.ctx.policy.sensitive_host_paths) {
-      const std::string sensitive = canonical_run(s);
-      // Below a sensitive path (/etc/shadow in /etc), or above one (/var holds /var/lib/containers).
-      // "/" itself only counts when bound whole: everything is below it.
-      const bool below = sensitive != "/" && spec::is_within(source, sensitive);
-      if (below || spec::is_within(sensitive, source)) {
-        in.add("no-sensitive-mounts", p,
-               "binds host path " + raw + (source == sensitive ? "" : " (overlaps sensitive " + s + ")") + " into the container at "
-                 + m.value("destination", std::string()),
-               "bind a dedicated directory instead (or list it in the profile's no-sensitive-mounts.allow)");
-        break;
-      }
+    if (const auto s = sensitive_overlap(in.ctx.policy, *src)) {
+      in.add("no-sensitive-mounts", p,
+             "binds host path " + raw + (canonical_run(*src) == canonical_run(*s) ? "" : " (overlaps sensitive " + *s + ")")
+               + " into the container at " + m.value("destination", std::string()),
+             "bind a dedicated directory instead (or list it in the profile's no-sensitive-mounts.allow)");
     }
   }
 }
@@ -544,9 +532,7 @@ safe_cwd(const Input& in)
     return;
   }
   const auto raw = cwd->get<std::string>();
-  const auto clean = spec::clean_absolute(raw);
-  // Threat: CVE-2024-21626, a cwd of /proc/self/fd/N reaches a leaked host directory.
-  if (!clean || spec::is_within(*clean, "/proc") || spec::is_within(*clean, "/sys")) {
+  if (!safe_cwd_path(raw)) {
     in.add("safe-cwd", std::string(ptr::cwd), "process.cwd \"" + raw + "\" not allowed (relative, .., or under /proc or /sys)",
            "podman run --workdir with a plain absolute path");
   }
@@ -650,6 +636,38 @@ validate(const spec::Json& config, const modify::Context& ctx, const Options& op
     rule(in);
   }
   return out;
+}
+
+std::optional<std::string>
+sensitive_overlap(const policy::Policy& policy, const std::string& source_path)
+{
+  const auto clean = spec::clean_absolute(source_path);
+  if (!clean) {
+    return std::nullopt; // not a host path (a named volume); callers judge unclean paths themselves
+  }
+  const std::string source = canonical_run(*clean);
+  const auto& allowed = policy.allowed_host_paths;
+  if (std::any_of(allowed.begin(), allowed.end(), [&](const std::string& a) { return spec::is_within(source, canonical_run(a)); })) {
+    return std::nullopt;
+  }
+  for (const auto& s : policy.sensitive_host_paths) {
+    const std::string sensitive = canonical_run(s);
+    // Below a sensitive path (/etc/shadow in /etc), or above one (/var holds /var/lib/containers).
+    // "/" itself only counts when bound whole: everything is below it.
+    const bool below = sensitive != "/" && spec::is_within(source, sensitive);
+    if (below || spec::is_within(sensitive, source)) {
+      return s;
+    }
+  }
+  return std::nullopt;
+}
+
+bool
+safe_cwd_path(const std::string& cwd)
+{
+  const auto clean = spec::clean_absolute(cwd);
+  // Threat: CVE-2024-21626, a cwd of /proc/self/fd/N reaches a leaked host directory.
+  return clean && !spec::is_within(*clean, "/proc") && !spec::is_within(*clean, "/sys");
 }
 
 std::vector<std::string>

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "hardrun/image/reference.hpp"
 #include "hardrun/spec/fields.hpp"
 #include "hardrun/spec/path.hpp"
 #include "hardrun/sys/fs.hpp"
@@ -19,17 +20,6 @@ namespace {
 
 using spec::Fields;
 using spec::Json;
-
-bool
-is_digest(std::string_view d)
-{
-  constexpr std::string_view prefix = "sha256:";
-  if (d.size() != prefix.size() + 64 || d.substr(0, prefix.size()) != prefix) {
-    return false;
-  }
-  return std::all_of(d.begin() + prefix.size(), d.end(),
-                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
 
 Result<std::string>
 get_abs_path(const Json& v, const std::string& pointer)
@@ -175,7 +165,7 @@ parse(std::string_view text, const std::string& path)
         HARDRUN_TRY(ef.finish());
         HARDRUN_TRY_ASSIGN(digest, spec::get_string(*d_v, ef.at("digest")));
         HARDRUN_TRY_ASSIGN(reason, spec::get_string(*r_v, ef.at("reason")));
-        if (!is_digest(digest)) {
+        if (!image::is_sha256_digest(digest)) {
           // Exceptions are keyed by digest only: a name or tag can be re-pointed by whoever
           // pushes to the registry.
           return spec::bad_value(ef.at("digest"), "must be sha256:<64 lowercase hex>");

@@ -314,9 +314,7 @@ harden_process(Json& process, const policy::Policy& policy)
     }
   }
   if (const Json* cwd = spec::find(process, "/cwd"); cwd != nullptr && cwd->is_string()) {
-    const auto clean = spec::clean_absolute(cwd->get<std::string>());
-    // CVE-2024-21626: a cwd under /proc/self/fd reaches a leaked host directory.
-    if (!clean || spec::is_within(*clean, "/proc") || spec::is_within(*clean, "/sys")) {
+    if (!check::safe_cwd_path(cwd->get<std::string>())) {
       out.findings.push_back(finding("safe-cwd", "/cwd", "exec cwd \"" + cwd->get<std::string>() + "\" not allowed",
                                      "podman exec --workdir with a plain absolute path"));
     }

@@ -11,6 +11,7 @@
 #   scratch_mounts            the mount points at or below the scratch dir, deepest first
 #   scratch_procs_alive       whether a process still uses the scratch dir
 #   private_podman_teardown   wait for those processes, unmount, delete the scratch dir
+#   private_podman_conf       point plain `podman` (and `hardrun run`) at the private instance
 #
 # Globals, set by private_podman_init: PODMAN_DIR (the scratch dir, a physical absolute path)
 # and PODMAN_FLAGS (the podman global flags). The caller removes its own containers and images
@@ -87,4 +88,19 @@ private_podman_teardown() {
     return 1
   fi
   rm -rf --one-file-system -- "$PODMAN_DIR"
+}
+
+# Writes $PODMAN_DIR/storage.conf and containers.conf for the private instance and exports
+# CONTAINERS_STORAGE_CONF and CONTAINERS_CONF, the way an admin points podman elsewhere, so that
+# commands which run podman themselves (hardrun run) use it too. Rootful podman asks for nofile/
+# nproc limits that need CAP_SYS_RESOURCE, which root inside a container may lack: 1024 each.
+private_podman_conf() {
+  [[ -n ${PODMAN_DIR:-} ]] || return 1
+  printf '[storage]\ndriver = "overlay"\ngraphroot = "%s/storage"\nrunroot = "%s/runroot"\n' \
+    "$PODMAN_DIR" "$PODMAN_DIR" >"$PODMAN_DIR/storage.conf"
+  printf '%s\n' '[containers]' 'default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]' '[engine]' \
+    'cgroup_manager = "cgroupfs"' 'events_logger = "file"' "tmp_dir = \"$PODMAN_DIR/tmp\"" \
+    "volume_path = \"$PODMAN_DIR/volumes\"" "hooks_dir = [\"$PODMAN_DIR/hooks\"]" '[network]' \
+    "network_config_dir = \"$PODMAN_DIR/networks\"" >"$PODMAN_DIR/containers.conf"
+  export CONTAINERS_STORAGE_CONF=$PODMAN_DIR/storage.conf CONTAINERS_CONF=$PODMAN_DIR/containers.conf
 }

@@ -35,6 +35,14 @@ struct Options {
 [[nodiscard]] std::vector<Finding>
 validate(const spec::Json& config, const modify::Context& ctx, const Options& options = {});
 
+// The two path rules validate() applies, for the places that judge a path before there is a
+// config (hardrun run's -v/--mount) or outside one (an exec process):
+// the sensitive host path (from the profile) that a bind source is below or above, if any,
+// after the profile's allow-list ("/" counts only when bound whole);
+[[nodiscard]] std::optional<std::string> sensitive_overlap(const policy::Policy& policy, const std::string& source);
+// whether a process cwd is acceptable (clean absolute, not under /proc or /sys: CVE-2024-21626).
+[[nodiscard]] bool safe_cwd_path(const std::string& cwd);
+
 // Every rule name validate() can report, in report order.
 [[nodiscard]] std::vector<std::string> rule_names();
 
