@@ -101,6 +101,39 @@ add_install_hook(CLI::App& app, InstallHookOptions& o, CLI::App*& cmd)
   cmd->add_flag("--dry-run", o.dry_run, "print the file instead of writing it");
 }
 
+// Issue 5 (owner: the quadlet/update work). Add options here, document them in man/hardrun.1.scd.
+void
+add_quadlet(CLI::App& app, QuadletOptions& o, CLI::App*& cmd)
+{
+  cmd = app.add_subcommand("quadlet", "Write a hardened quadlet .container unit for IMAGE@sha256:DIGEST");
+  cmd->add_option("name", o.name, "unit name (NAME.container)")->required();
+  cmd->add_option("image", o.image, "image reference pinned by digest")->required();
+}
+
+// Issue 5 (owner: the quadlet/update work).
+void
+add_update(CLI::App& app, UpdateOptions& o, CLI::App*& cmd)
+{
+  cmd = app.add_subcommand("update", "Move units that track a tag to its newest signed digest, with rollback");
+  cmd->add_option("units", o.units, "units to update (default: every unit that tracks a tag)");
+}
+
+// Issues 5 and 7 (owner: the audit work).
+void
+add_audit(CLI::App& app, AuditOptions& o, CLI::App*& cmd)
+{
+  cmd = app.add_subcommand("audit", "Report hardening gaps of containers, quadlet files or an image");
+  cmd->add_option("targets", o.targets, "containers, .container files or directories");
+}
+
+// Issue 7 (owner: the doctor work).
+void
+add_doctor(CLI::App& app, DoctorOptions& o, CLI::App*& cmd)
+{
+  cmd = app.add_subcommand("doctor", "Check that hardrun's enforcement points are really active on this host");
+  (void)o;
+}
+
 } // namespace
 
 Cli::Cli() : m_app(std::make_unique<CLI::App>("hardrun: run podman containers hardened, and refuse images nobody vouches for", "hardrun"))
@@ -114,6 +147,10 @@ Cli::Cli() : m_app(std::make_unique<CLI::App>("hardrun: run podman containers ha
   add_setup(*m_app, m_setup, m_setup_cmd);
   add_verify(*m_app, m_verify, m_verify_cmd);
   add_install_hook(*m_app, m_install_hook, m_install_hook_cmd);
+  add_quadlet(*m_app, m_quadlet, m_quadlet_cmd);
+  add_update(*m_app, m_update, m_update_cmd);
+  add_audit(*m_app, m_audit, m_audit_cmd);
+  add_doctor(*m_app, m_doctor, m_doctor_cmd);
 }
 
 Command
@@ -141,6 +178,18 @@ Cli::command() const
   }
   if (m_install_hook_cmd->parsed()) {
     return m_install_hook;
+  }
+  if (m_quadlet_cmd->parsed()) {
+    return m_quadlet;
+  }
+  if (m_update_cmd->parsed()) {
+    return m_update;
+  }
+  if (m_audit_cmd->parsed()) {
+    return m_audit;
+  }
+  if (m_doctor_cmd->parsed()) {
+    return m_doctor;
   }
   return std::monostate{};
 }

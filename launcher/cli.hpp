@@ -74,9 +74,45 @@ struct SetupOptions {
   bool dry_run = false;
 };
 
+// hardrun quadlet NAME IMAGE@sha256:... (issue 5; owner: launcher/commands/quadlet*.cpp)
+struct QuadletOptions {
+  std::string config;
+  std::string policy;
+  std::string name;
+  std::string image;
+  std::string track;
+  std::vector<std::string> secrets;
+  std::string output;
+};
+
+// hardrun update [UNIT...] (issue 5; owner: launcher/commands/update*.cpp)
+struct UpdateOptions {
+  std::string config;
+  bool dry_run = false;
+  bool json = false;
+  std::vector<std::string> units;
+};
+
+// hardrun audit [CONTAINER|FILE.container|DIR...] / --image IMAGE@sha256:... (issues 5 and 7;
+// owners: commands/audit*.cpp; quadlet files: commands/audit_quadlet.cpp)
+struct AuditOptions {
+  std::string config;
+  std::string policy;
+  std::string image;
+  bool json = false;
+  std::vector<std::string> targets;
+};
+
+// hardrun doctor (issue 7; owner: launcher/commands/doctor*.cpp)
+struct DoctorOptions {
+  std::string config;
+  bool json = false;
+};
+
 struct VersionOptions {};
 
-using Command = std::variant<std::monostate, HardenOptions, CheckOptions, RunOptions, PrecreateOptions, SetupOptions, VerifyOptions, InstallHookOptions>;
+using Command = std::variant<std::monostate, HardenOptions, CheckOptions, RunOptions, PrecreateOptions, SetupOptions, VerifyOptions, InstallHookOptions,
+                             QuadletOptions, UpdateOptions, AuditOptions, DoctorOptions>;
 
 // The whole command line of `hardrun`, as CLI11 objects filling option structs. Kept apart from
 // main() so tests can parse argv vectors and walk the definition (man page and completion tests).
@@ -96,6 +132,14 @@ private:
   SetupOptions m_setup;
   VerifyOptions m_verify;
   InstallHookOptions m_install_hook;
+  QuadletOptions m_quadlet;
+  UpdateOptions m_update;
+  AuditOptions m_audit;
+  DoctorOptions m_doctor;
+  CLI::App* m_quadlet_cmd = nullptr;
+  CLI::App* m_update_cmd = nullptr;
+  CLI::App* m_audit_cmd = nullptr;
+  CLI::App* m_doctor_cmd = nullptr;
   CLI::App* m_verify_cmd = nullptr;
   CLI::App* m_install_hook_cmd = nullptr;
   CLI::App* m_harden_cmd = nullptr;

@@ -50,6 +50,18 @@ main(int argc, char** argv)
     if (const auto* ih = std::get_if<hardrun::cli::InstallHookOptions>(&command)) {
       return to_int(hardrun::commands::run_install_hook(*ih));
     }
+    if (const auto* q = std::get_if<hardrun::cli::QuadletOptions>(&command)) {
+      return to_int(hardrun::commands::run_quadlet(*q));
+    }
+    if (const auto* u = std::get_if<hardrun::cli::UpdateOptions>(&command)) {
+      return to_int(hardrun::commands::run_update(*u));
+    }
+    if (const auto* a = std::get_if<hardrun::cli::AuditOptions>(&command)) {
+      return to_int(hardrun::commands::run_audit(*a));
+    }
+    if (const auto* d = std::get_if<hardrun::cli::DoctorOptions>(&command)) {
+      return to_int(hardrun::commands::run_doctor(*d));
+    }
     std::cerr << "hardrun: usage: a subcommand is required (see hardrun --help)\n";
     return to_int(ExitCode::usage);
   } catch (const std::exception& e) {

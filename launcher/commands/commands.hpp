@@ -14,5 +14,9 @@ namespace hardrun::commands {
 [[nodiscard]] ExitCode run_setup(const cli::SetupOptions& options);
 [[nodiscard]] ExitCode run_verify(const cli::VerifyOptions& options);
 [[nodiscard]] ExitCode run_install_hook(const cli::InstallHookOptions& options);
+[[nodiscard]] ExitCode run_quadlet(const cli::QuadletOptions& options);
+[[nodiscard]] ExitCode run_update(const cli::UpdateOptions& options);
+[[nodiscard]] ExitCode run_audit(const cli::AuditOptions& options);
+[[nodiscard]] ExitCode run_doctor(const cli::DoctorOptions& options);
 
 } // namespace hardrun::commands
