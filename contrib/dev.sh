@@ -20,6 +20,7 @@ PACKAGES=(
   librnp-dev libssl-dev libyaml-dev
   podman runc crun conmon uidmap busybox-static jq
   docker-registry skopeo gnupg openssl time
+  mmdebstrap
 )
 
 log() { printf 'dev.sh: %s\n' "$*" >&2; }
