@@ -21,6 +21,7 @@ PACKAGES=(
   podman runc crun conmon uidmap busybox-static jq
   docker-registry skopeo gnupg openssl time
   mmdebstrap
+  zsh fish dpkg-dev
 )
 
 log() { printf 'dev.sh: %s\n' "$*" >&2; }
