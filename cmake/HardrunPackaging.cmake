@@ -7,12 +7,12 @@ set(HARDRUN_EXAMPLES_DIR "${CMAKE_INSTALL_FULL_DOCDIR}/examples")
 # hardrun's configuration: the built-in strict defaults, written out so an admin can see and
 # edit them (a conffile in the .deb: dpkg keeps local edits on upgrade).
 configure_file("${PROJECT_SOURCE_DIR}/packaging/hardrun.json.in" "${PROJECT_BINARY_DIR}/packaging/hardrun.json" @ONLY)
-install(FILES "${PROJECT_BINARY_DIR}/packaging/hardrun.json" DESTINATION "${CMAKE_INSTALL_SYSCONFDIR}/hardrun")
+install(FILES "${PROJECT_BINARY_DIR}/packaging/hardrun.json" DESTINATION "${CMAKE_INSTALL_FULL_SYSCONFDIR}/hardrun")
 
 # Registers the shim as podman's runtime "hardrun" (not the default runtime). podman 4.3 reads
 # drop-ins from /etc/containers/containers.conf.d only (not /usr/share/containers/...).
 configure_file("${PROJECT_SOURCE_DIR}/packaging/hardrun-runtime.conf.in" "${PROJECT_BINARY_DIR}/packaging/50-hardrun.conf" @ONLY)
-install(FILES "${PROJECT_BINARY_DIR}/packaging/50-hardrun.conf" DESTINATION "${CMAKE_INSTALL_SYSCONFDIR}/containers/containers.conf.d")
+install(FILES "${PROJECT_BINARY_DIR}/packaging/50-hardrun.conf" DESTINATION "${CMAKE_INSTALL_FULL_SYSCONFDIR}/containers/containers.conf.d")
 
 # Opt-in snippets and examples.
 install(FILES contrib/containers.conf.d/hardrun.conf DESTINATION "${HARDRUN_EXAMPLES_DIR}/containers.conf.d")
