@@ -14,7 +14,7 @@ BUILD=${HARDRUN_BUILD_DIR:-$ROOT/build}
 
 # Everything the build, the tests and the demo use. Nothing else may be assumed on the machine.
 PACKAGES=(
-  g++ clang-14 cmake ninja-build pkg-config
+  g++ clang-14 libclang-rt-14-dev cmake ninja-build pkg-config
   nlohmann-json3-dev libcli11-dev catch2 libseccomp-dev libcap-ng-dev libsystemd-dev libexpected-dev
   scdoc man-db
   librnp-dev libssl-dev libyaml-dev
