@@ -14,7 +14,7 @@ namespace hardrun::image::detail {
 struct RecordView {
   std::string_view text;     // the whole object, "{...}"
   std::string_view id_raw;   // raw (still escaped) text of the first top-level "id" string value
-  bool id_escaped = false;   // the id value contains a backslash escape: compare after decoding
+  bool id_escaped = false;   // the id value or a key has a backslash escape: compare after decoding
   bool id_repeated = false;  // "id" appears more than once at the top level
 };
 
