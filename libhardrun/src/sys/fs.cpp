@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "hardrun/sys/fs.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -106,6 +108,44 @@ random_suffix()
   return out;
 }
 
+// Removes the temp files an earlier atomic_write of the same target left behind when it was
+// killed (SIGKILL, OOM) between creating its temp file and the rename. Threat: stale copies of
+// a config (its mounts, env) lingering next to it, and temp files piling up in a bundle. A
+// live writer holds an exclusive flock on its temp file for its whole life and the kernel
+// drops it when the writer dies, so only a file whose lock can be taken at once is stale. The
+// rare race with a writer that has created but not yet locked its file makes that writer's
+// rename fail (ENOENT): a refusal, never a partial file.
+void
+sweep_stale_temps(int dirfd, const std::string& base)
+{
+  const int scan_fd = ::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (scan_fd < 0) {
+    return;
+  }
+  DIR* d = ::fdopendir(scan_fd);
+  if (d == nullptr) {
+    ::close(scan_fd);
+    return;
+  }
+  const std::string prefix = "." + base + ".";
+  while (const dirent* e = ::readdir(d)) {
+    const std::string_view n = e->d_name;
+    if (n.size() <= prefix.size() + k_temp_suffix.size() || n.substr(0, prefix.size()) != prefix
+        || n.substr(n.size() - k_temp_suffix.size()) != k_temp_suffix) {
+      continue;
+    }
+    base::UniqueFd fd(::openat(dirfd, e->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    struct stat st {};
+    if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      continue;
+    }
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) {
+      ::unlinkat(dirfd, e->d_name, 0);
+    }
+  }
+  ::closedir(d);
+}
+
 } // namespace
 
 std::string
@@ -181,10 +221,19 @@ atomic_write(const std::string& path, std::string_view bytes, const WriteOptions
   }
   const std::string tmp = "." + base + "." + random_suffix() + std::string(k_temp_suffix);
   const mode_t mode = options.replaces ? options.replaces->mode : options.mode;
+  sweep_stale_temps(dirfd.get(), base);
   base::UniqueFd fd(::openat(dirfd.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd) {
     return make_sys_error(errno, "create temp file in " + dir);
   }
+  // Held until this process closes the file or dies: marks the temp file as in use for the
+  // sweep_stale_temps() of a later writer.
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    return make_sys_error(errno, "lock temp file " + dir + "/" + tmp);
+  }
+  // The lock belongs to the open file description: a duplicate keeps it past the close below,
+  // up to the rename.
+  const base::UniqueFd lock_holder(::fcntl(fd.get(), F_DUPFD_CLOEXEC, 3));
   bool committed = false;
   struct Cleanup {
     int dir;
