@@ -106,8 +106,22 @@ void
 add_quadlet(CLI::App& app, QuadletOptions& o, CLI::App*& cmd)
 {
   cmd = app.add_subcommand("quadlet", "Write a hardened quadlet .container unit for IMAGE@sha256:DIGEST");
-  cmd->add_option("name", o.name, "unit name (NAME.container)")->required();
-  cmd->add_option("image", o.image, "image reference pinned by digest")->required();
+  cmd->add_option("--config", o.config, "hardrun configuration the shim reads (default: /etc/hardrun/hardrun.json)")->type_name("FILE");
+  cmd->add_option("--policy", o.policy, k_policy_help + std::string(" (default: the configuration's profile)"))->type_name("NAME|FILE");
+  cmd->add_option("--track", o.track, "record the tag hardrun update follows (written to [X-Hardrun] Track=)")->type_name("REPO:TAG");
+  cmd->add_option("--secret", o.secrets, "mount podman secret NAME (podman secret create) at /run/secrets/NAME or TARGET, "
+                                         "owned by the service user, mode 0400")->type_name("NAME[,target=TARGET]")->allow_extra_args(false);
+  cmd->add_option("--health-cmd", o.health_cmd, "health check command; the unit then uses Notify=healthy")->type_name("COMMAND");
+  cmd->add_option("--health-interval", o.health_interval, "time between health checks (podman --health-interval)")->type_name("DURATION");
+  cmd->add_option("--health-timeout", o.health_timeout, "time a health check may take")->type_name("DURATION");
+  cmd->add_option("--health-retries", o.health_retries, "failed checks before the container is unhealthy")->type_name("N");
+  cmd->add_option("--health-start-period", o.health_start_period, "grace period before failed checks count")->type_name("DURATION");
+  cmd->add_option("--description", o.description, "the unit's Description=")->type_name("TEXT");
+  cmd->add_option("--shim", o.shim, "path of hardrun-runtime in the unit (default: next to this hardrun)")->type_name("PATH");
+  cmd->add_option("--output,-o", o.output, "write the unit to FILE atomically (default: standard output)")->type_name("FILE");
+  cmd->add_flag("--force", o.force, "replace FILE when it exists");
+  cmd->add_option("name", o.name, "unit name (NAME.container, the container is NAME)")->required()->type_name("NAME");
+  cmd->add_option("image", o.image, "image reference pinned by digest")->required()->type_name("IMAGE@sha256:DIGEST");
 }
 
 // Issue 5 (owner: the quadlet/update work).
@@ -115,7 +129,19 @@ void
 add_update(CLI::App& app, UpdateOptions& o, CLI::App*& cmd)
 {
   cmd = app.add_subcommand("update", "Move units that track a tag to its newest signed digest, with rollback");
-  cmd->add_option("units", o.units, "units to update (default: every unit that tracks a tag)");
+  cmd->add_option("--config", o.config, "hardrun configuration (default: /etc/hardrun/hardrun.json)")->type_name("FILE");
+  cmd->add_option("--signature-policy", o.signature_policy, "trust policy (default: the configuration's signaturePolicy)")->type_name("FILE");
+  cmd->add_option("--root", o.storage_root, "containers-storage graph root podman pulls into (default: /var/lib/containers/storage)")
+    ->type_name("DIR");
+  cmd->add_option("--unit-dir", o.unit_dirs, "where the .container units are (default: /etc/containers/systemd and "
+                                             "/usr/share/containers/systemd)")->type_name("DIR")->allow_extra_args(false);
+  cmd->add_option("--pin-dir", o.pin_dir, "where the pin histories are (default: /var/lib/hardrun/pins)")->type_name("DIR");
+  cmd->add_option("--timeout", o.timeout, "seconds a restart may take to become active and healthy (default: 300)")->type_name("SECONDS")
+    ->check(CLI::Range(1, 86400));
+  cmd->add_flag("--force", o.force, "move to a digest even if it was replaced or rolled back before");
+  cmd->add_flag("--dry-run", o.dry_run, "resolve and report what would change; pull, pin and restart nothing");
+  cmd->add_flag("--json", o.json, "print the report as JSON");
+  cmd->add_option("units", o.units, "units to update (default: every unit that tracks a tag)")->type_name("UNIT");
 }
 
 // Issues 5 and 7 (owner: the audit work).

@@ -82,12 +82,26 @@ struct QuadletOptions {
   std::string image;
   std::string track;
   std::vector<std::string> secrets;
+  std::string health_cmd;
+  std::string health_interval;
+  std::string health_timeout;
+  std::string health_retries;
+  std::string health_start_period;
+  std::string description;
+  std::string shim;
   std::string output;
+  bool force = false;
 };
 
 // hardrun update [UNIT...] (issue 5; owner: launcher/commands/update*.cpp)
 struct UpdateOptions {
   std::string config;
+  std::string signature_policy;
+  std::string storage_root;
+  std::vector<std::string> unit_dirs;
+  std::string pin_dir;
+  int timeout = 300;
+  bool force = false;
   bool dry_run = false;
   bool json = false;
   std::vector<std::string> units;

@@ -27,7 +27,9 @@
 #include "hardrun/spec/path.hpp"
 #include "hardrun/sys/fs.hpp"
 #include "hardrun/sys/secrets.hpp"
+#include "hardrun/systemd/container.hpp"
 #include "input.hpp"
+#include "selection.hpp"
 
 namespace hardrun::commands {
 namespace {
@@ -243,31 +245,15 @@ run_run(const cli::RunOptions& o)
                      "'{{.Digest}}' docker://" + image + " (registry), then run " + ref->name() + "@sha256:…"});
   }
 
-  const bool explicit_config = !o.config.empty();
-  std::string config_file = explicit_config ? o.config : config::default_path();
-  if (explicit_config) {
-    auto abs = absolute(o.config, "configuration");
-    if (!abs) {
-      return report_error(abs.error());
-    }
-    config_file = *abs;
+  auto selected = select_config_and_profile(o.config, o.policy);
+  if (!selected) {
+    return report_error(selected.error());
   }
-  auto cfg = config::load(config_file, explicit_config);
-  if (!cfg) {
-    return report_error(cfg.error());
-  }
-  std::string profile = o.policy.empty() ? cfg->profile : o.policy;
-  if (profile.find('/') != std::string::npos || (profile.size() > 5 && profile.substr(profile.size() - 5) == ".json")) {
-    auto abs = absolute(profile, "profile");
-    if (!abs) {
-      return report_error(abs.error());
-    }
-    profile = *abs;
-  }
-  auto loaded = load_policy(profile);
-  if (!loaded) {
-    return report_error(loaded.error());
-  }
+  const bool explicit_config = selected->explicit_config;
+  const std::string& config_file = selected->config_file;
+  const config::Config* cfg = &selected->config;
+  const std::string& profile = selected->profile;
+  const LoadedPolicy* loaded = &selected->loaded;
   const policy::Policy& pol = loaded->policy;
 
   // Service user: never root (R16), default the profile's.
@@ -349,40 +335,16 @@ run_run(const cli::RunOptions& o)
     }
     args.insert(args.end(), {"--runtime-flag", "hardrun-signature-policy=" + *sp});
   }
-  args.insert(args.end(), {"--name", name, "--user", std::to_string(uid) + ":" + std::to_string(gid)});
-  // Let podman create the user namespace (with a pre-created network namespace a namespace
-  // added later breaks sysfs: DESIGN.md platform facts); the shim verifies the mapping.
-  if (!o.userns.empty()) {
-    args.push_back("--userns=" + o.userns);
-  } else if (!pol.user_namespace.subid_user.empty()) {
-    args.push_back("--userns=auto:size=" + std::to_string(pol.user_namespace.size));
-  } else if (!loaded->allocation.uids.empty() && !loaded->allocation.gids.empty()) {
-    const auto& u = loaded->allocation.uids[0];
-    const auto& g = loaded->allocation.gids[0];
-    const auto usize = std::min(u.size, pol.user_namespace.size);
-    const auto gsize = std::min(g.size, pol.user_namespace.size);
-    args.insert(args.end(), {"--uidmap", "0:" + std::to_string(u.start) + ":" + std::to_string(usize), "--gidmap",
-                             "0:" + std::to_string(g.start) + ":" + std::to_string(gsize)});
+  args.insert(args.end(), {"--name", name});
+  // The same composition as hardrun quadlet's keys (systemd/container.hpp); the seccomp profile
+  // by absolute path, as podman resolves it relative to its own working directory.
+  auto hardening = systemd::compose_hardening(pol, loaded->allocation, uid, gid, o.userns);
+  if (!hardening.seccomp.empty()) {
+    auto sp = absolute(hardening.seccomp, "seccomp profile");
+    hardening.seccomp = sp ? *sp : hardening.seccomp;
   }
-  args.insert(args.end(), {"--cap-drop", "all"});
-  for (const auto& c : pol.allowed_capabilities) {
-    args.insert(args.end(), {"--cap-add", c});
-  }
-  args.insert(args.end(), {"--security-opt", "no-new-privileges", "--read-only", "--read-only-tmpfs=false"});
-  for (const auto& t : pol.tmpfs) {
-    std::string opts;
-    for (const auto& op : t.options) {
-      opts += (opts.empty() ? "" : ",") + op;
-    }
-    args.insert(args.end(), {"--tmpfs", t.path + (opts.empty() ? "" : ":" + opts)});
-  }
-  if (!pol.seccomp_path.empty()) {
-    auto sp = absolute(pol.seccomp_path, "seccomp profile");
-    args.insert(args.end(), {"--security-opt", "seccomp=" + (sp ? *sp : pol.seccomp_path)});
-  }
-  if (pol.pids_limit > 0) {
-    args.insert(args.end(), {"--pids-limit", std::to_string(pol.pids_limit)});
-  }
+  const auto flags = systemd::podman_flags(hardening);
+  args.insert(args.end(), flags.begin(), flags.end());
   for (const auto& e : o.env) {
     args.insert(args.end(), {"--env", e});
   }

@@ -5,13 +5,10 @@
 // (image::lookup_image_evidence), the same lookaside reading and the same trust::decide().
 #include <iostream>
 
+#include "admission.hpp"
 #include "commands.hpp"
 #include "hardrun/config/config.hpp"
-#include "hardrun/image/lookaside.hpp"
-#include "hardrun/image/storage.hpp"
 #include "hardrun/spec/json.hpp"
-#include "hardrun/trust/decision.hpp"
-#include "hardrun/trust/policy.hpp"
 #include "input.hpp"
 
 namespace hardrun::commands {
@@ -25,32 +22,14 @@ run_verify(const cli::VerifyOptions& o)
     return report_error(cfg.error());
   }
   const std::string policy_path = o.signature_policy.empty() ? cfg->signature_policy : o.signature_policy;
-  auto policy = trust::load_trust_policy(policy_path);
-  if (!policy) {
-    // R5: no usable trust policy means nothing is trusted.
-    return report_error(policy.error());
+  auto admission = decide_admission(*cfg, policy_path, o.storage_root, o.registries_dir, o.image);
+  if (!admission) {
+    return report_error(admission.error());
   }
-  auto loc = image::probe_location(o.storage_root.empty() ? std::string(image::k_default_graphroot) : o.storage_root);
-  if (!loc) {
-    return report_error(loc.error());
-  }
-  auto evidence = image::lookup_image_evidence(*loc, o.image);
-  if (!evidence) {
-    return report_error(evidence.error());
-  }
-  auto registries = image::load_registries_d(o.registries_dir.empty() ? cfg->registries_dir : o.registries_dir);
-  if (!registries) {
-    return report_error(registries.error());
-  }
-  if (auto added = image::add_lookaside_signatures(*registries, *evidence); !added) {
-    return report_error(added.error());
-  }
-  auto decision = trust::decide(*policy, *evidence);
-  if (!decision) {
-    return report_error(decision.error());
-  }
-  const bool allowed = decision->verdict == trust::Verdict::allow;
-  const config::Exception* exception = allowed ? nullptr : config::find_exception(*cfg, decision->digest);
+  const auto* evidence = &admission->evidence;
+  const auto* decision = &admission->decision;
+  const bool allowed = admission->allowed;
+  const std::string* exception = admission->exception_reason.empty() ? nullptr : &admission->exception_reason;
   std::size_t signatures = 0;
   for (const auto& [digest, blobs] : evidence->signatures) {
     signatures += blobs.size();
@@ -79,7 +58,7 @@ run_verify(const cli::VerifyOptions& o)
       std::cout << "  fix:       " << decision->fix << '\n';
     }
     if (exception != nullptr) {
-      std::cout << "  exception: " << exception->reason << " (" << cfg->source << ")\n";
+      std::cout << "  exception: " << *exception << " (" << cfg->source << ")\n";
     }
     std::cout << "  image id:  " << evidence->image_id << '\n'
               << "  evidence:  " << evidence->manifests.size() << " stored manifest(s), " << signatures

@@ -547,6 +547,26 @@ upper(std::string s)
   return s;
 }
 
+} // namespace
+
+std::optional<std::string>
+secret_env_reason(const std::vector<std::string>& names, const std::string& name, const std::string& value)
+{
+  if (value.empty()) {
+    return std::nullopt;
+  }
+  if (value.find("PRIVATE KEY-----") != std::string::npos) {
+    return "a PEM private key";
+  }
+  const std::string uname = upper(name);
+  if (std::any_of(names.begin(), names.end(), [&](const std::string& n) { return uname.find(upper(n)) != std::string::npos; })) {
+    return "its name";
+  }
+  return std::nullopt;
+}
+
+namespace {
+
 // Secrets passed as environment variables show in podman inspect, in config.json and in
 // /proc/PID/environ of every process of the container (security.md §1.9, C11).
 void
@@ -567,16 +587,8 @@ no_secret_env(const Input& in)
     const auto eq = kv.find('=');
     const std::string name = kv.substr(0, eq);
     const std::string value = eq == std::string::npos ? std::string() : kv.substr(eq + 1);
-    if (value.empty()) {
-      continue;
-    }
-    const std::string uname = upper(name);
-    const bool named = std::any_of(in.ctx.policy.secret_env_names.begin(), in.ctx.policy.secret_env_names.end(),
-                                   [&](const std::string& n) { return uname.find(upper(n)) != std::string::npos; });
-    const bool pem = value.find("PRIVATE KEY-----") != std::string::npos;
-    if (named || pem) {
-      in.add("no-secret-env", pointer_append("/process/env", i),
-             "environment variable " + name + " looks like a secret (" + (pem ? "a PEM private key" : "its name") + ")",
+    if (const auto why = secret_env_reason(in.ctx.policy.secret_env_names, name, value)) {
+      in.add("no-secret-env", pointer_append("/process/env", i), "environment variable " + name + " looks like a secret (" + *why + ")",
              "secrets must be file mounts: hardrun run --secret FILE (the app reads /run/secrets/NAME)");
     }
   }

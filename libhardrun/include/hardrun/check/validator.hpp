@@ -40,6 +40,11 @@ validate(const spec::Json& config, const modify::Context& ctx, const Options& op
 // the sensitive host path (from the profile) that a bind source is below or above, if any,
 // after the profile's allow-list ("/" counts only when bound whole);
 [[nodiscard]] std::optional<std::string> sensitive_overlap(const policy::Policy& policy, const std::string& source);
+// why NAME=VALUE looks like a secret under no-secret-env ("a PEM private key", "its name"), if it
+// does: a non-empty value whose name contains one of `names` (case-insensitive) or that holds a
+// PEM private key (shared with hardrun audit of quadlet Environment= lines);
+[[nodiscard]] std::optional<std::string>
+secret_env_reason(const std::vector<std::string>& names, const std::string& name, const std::string& value);
 // whether a process cwd is acceptable (clean absolute, not under /proc or /sys: CVE-2024-21626).
 [[nodiscard]] bool safe_cwd_path(const std::string& cwd);
 
