@@ -18,16 +18,27 @@ bool g_started = false;
 char g_message[256];
 std::size_t g_message_len = 0;
 volatile sig_atomic_t g_exit_code = to_int(ExitCode::timeout);
+volatile sig_atomic_t g_report_fd = STDERR_FILENO;
 
-// Async-signal-safe: write and _exit only (both allowed by the sandbox).
+// Async-signal-safe: dup2, write and _exit only (all allowed by the sandbox).
 void
 on_alarm(int /*sig*/)
 {
+  // The sandbox lets the hook write to fd 2 only; dup2 onto fd 2 is allowed.
+  if (g_report_fd != STDERR_FILENO) {
+    ::dup2(g_report_fd, STDERR_FILENO);
+  }
   [[maybe_unused]] const ssize_t w = ::write(STDERR_FILENO, g_message, g_message_len);
   ::_exit(g_exit_code);
 }
 
 } // namespace
+
+void
+set_report_fd(int fd)
+{
+  g_report_fd = fd >= 0 ? fd : STDERR_FILENO;
+}
 
 double
 elapsed_ms()

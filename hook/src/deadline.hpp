@@ -12,6 +12,11 @@ namespace hardrun::hook {
 // ExitCode::timeout (0 in warn mode). `warn` selects that exit status.
 void arm_deadline(std::chrono::milliseconds total, bool warn);
 
+// The descriptor the expiry line goes to (default: stderr). While the hook decides, stderr is
+// pointed at /dev/null to silence library diagnostics; the caller passes its saved stderr here
+// so that a deadline expiring then is still reported (R1: a timeout deny is one stderr line).
+void set_report_fd(int fd);
+
 // Milliseconds since the first arm_deadline call.
 [[nodiscard]] double elapsed_ms();
 

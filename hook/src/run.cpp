@@ -280,11 +280,14 @@ run(int argc, char** argv)
     return report(deny_error(sb.error(), "sandbox", "the hook could not confine itself; check seccomp and capabilities"),
                   false, journal, args->stage);
   }
+  // Threat: a deadline expiring while stderr is /dev/null would deny with no reason given.
+  set_report_fd(saved_stderr);
   const bool quiet = saved_stderr >= 0 && dev_null >= 0 && ::dup2(dev_null, STDERR_FILENO) == STDERR_FILENO;
   const Verdict v = decide_untrusted(*input, loaded);
   if (quiet) {
     ::dup2(saved_stderr, STDERR_FILENO);
   }
+  set_report_fd(STDERR_FILENO);
   return report(v, warn, journal, args->stage);
 }
 
