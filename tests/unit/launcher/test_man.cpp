@@ -2,6 +2,7 @@
 // hardrun(1) must document the whole command line: every subcommand, every long option and
 // every positional of the CLI11 definition appear in man/hardrun.1.scd (STYLE.md §11).
 #include <algorithm>
+#include <initializer_list>
 #include <cctype>
 #include <fstream>
 #include <sstream>
@@ -10,13 +11,15 @@
 
 #include "../catch.hpp"
 #include "cli.hpp"
+#include "hardrun/hook/args.hpp"
+#include "hardrun/runtime/argv.hpp"
 
 namespace {
 
 std::string
-read_page()
+read_page(const std::string& name = "hardrun.1")
 {
-  const std::string path = std::string(HARDRUN_SOURCE_DIR) + "/man/hardrun.1.scd";
+  const std::string path = std::string(HARDRUN_SOURCE_DIR) + "/man/" + name + ".scd";
   std::ifstream in(path);
   REQUIRE(in.good());
   std::ostringstream text;
@@ -172,4 +175,100 @@ TEST_CASE("has_token matches whole words only", "[man]")
   CHECK(has_definition("*--in*", "*--in*"));
   CHECK_FALSE(has_definition("unless *--in* is given", "*--in*"));
   CHECK_FALSE(has_definition("\n*--input*", "*--in"));
+}
+
+namespace {
+
+// The "--name" tokens of `text`, in order, without duplicates ("--config FILE" -> "--config").
+std::vector<std::string>
+long_options_in(const std::string& text)
+{
+  std::vector<std::string> out;
+  for (auto pos = text.find("--"); pos != std::string::npos; pos = text.find("--", pos + 2)) {
+    auto end = pos + 2;
+    while (end < text.size() && is_word_char(text[end])) {
+      ++end;
+    }
+    const std::string token = text.substr(pos, end - pos);
+    if (token.size() > 2 && std::find(out.begin(), out.end(), token) == out.end()) {
+      out.push_back(token);
+    }
+  }
+  return out;
+}
+
+void
+require_sections(const std::string& page, std::initializer_list<const char*> names)
+{
+  for (const char* name : names) {
+    INFO(name);
+    REQUIRE(page.find(std::string("\n# ") + name + "\n") != std::string::npos);
+  }
+}
+
+} // namespace
+
+// hardrun-hook(1): the options the hook's parser knows (its usage line) are each documented,
+// and each option the page documents is one the parser accepts.
+TEST_CASE("hardrun-hook(1) documents exactly the hook's options", "[man]")
+{
+  const std::string page = read_page("hardrun-hook.1");
+  require_sections(page, {"NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "DECISION RULES", "REPORT", "EXIT STATUS",
+                          "FILES", "SECURITY", "SEE ALSO"});
+  const std::string synopsis = section(page, "SYNOPSIS");
+  const auto known = long_options_in(hardrun::hook::k_usage);
+  REQUIRE(known.size() >= 3);
+  for (const auto& opt : known) {
+    INFO("hook option " << opt);
+    CHECK(has_definition(section(page, "OPTIONS"), "*" + opt + "*"));
+    CHECK(has_token(synopsis, opt));
+  }
+  const auto documented = long_options_in(section(page, "OPTIONS"));
+  for (const auto& opt : documented) {
+    INFO("documented option " << opt);
+    if (!has_definition(section(page, "OPTIONS"), "*" + opt + "*")) {
+      continue; // mentioned in a description, not an entry
+    }
+    const std::string value = opt == "--stage" ? "createRuntime" : "/etc/hardrun/x.json";
+    CHECK(hardrun::hook::parse_args({"hardrun-hook", opt, value}).has_value());
+    CHECK(hardrun::hook::parse_args({"hardrun-hook", opt + "=" + value}).has_value());
+  }
+  // And the parser really refuses what the page says it refuses.
+  CHECK_FALSE(hardrun::hook::parse_args({"hardrun-hook", "--stage", "createContainer"}).has_value());
+  CHECK_FALSE(hardrun::hook::parse_args({"hardrun-hook", "--config", "relative.json"}).has_value());
+  CHECK_FALSE(hardrun::hook::parse_args({"hardrun-hook", "--config", "/a", "--config", "/b"}).has_value());
+}
+
+// hardrun-runtime(1): the shim's own --hardrun-* flags, as its parser lists them when it refuses
+// an unknown one, are each documented as an OPTIONS entry, and each documented one is accepted
+// and removed from the delegate's argv.
+TEST_CASE("hardrun-runtime(1) documents exactly the shim's --hardrun-* flags", "[man]")
+{
+  const std::string page = read_page("hardrun-runtime.1");
+  require_sections(page, {"NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "DELEGATE", "SECRETS", "REGISTRATION",
+                          "EXIT STATUS", "FILES", "SECURITY", "SEE ALSO"});
+  const std::string options = section(page, "OPTIONS");
+  const std::string synopsis = section(page, "SYNOPSIS");
+  auto unknown = hardrun::runtime::parse_argv({"--hardrun-no-such-flag=1", "state", "id"});
+  REQUIRE_FALSE(unknown.has_value());
+  const std::string message = unknown.error().what();
+  const auto at = message.find("known:");
+  REQUIRE(at != std::string::npos);
+  const auto known = long_options_in(message.substr(at));
+  REQUIRE(known.size() >= 4);
+  for (const auto& flag : known) {
+    INFO("shim flag " << flag);
+    CHECK(has_definition(options, "*" + flag + "="));
+    CHECK(has_token(synopsis, flag));
+  }
+  for (const auto& flag : long_options_in(options)) {
+    if (flag.rfind("--hardrun-", 0) != 0 || !has_definition(options, "*" + flag + "=")) {
+      continue;
+    }
+    INFO("documented flag " << flag);
+    auto inv = hardrun::runtime::parse_argv({flag + "=/etc/hardrun/x.json", "create", "--bundle", "/b", "id"});
+    REQUIRE(inv.has_value());
+    CHECK(inv->action == hardrun::runtime::Action::harden);
+    CHECK(std::find(inv->argv.begin(), inv->argv.end(), flag + "=/etc/hardrun/x.json") == inv->argv.end());
+  }
 }
