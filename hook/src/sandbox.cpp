@@ -84,6 +84,17 @@ rules(const SandboxOptions& o)
     {"rt_sigprocmask", {}},
     {"exit_group", {}},
     {"exit", {}},
+#if defined(HARDRUN_SANITIZER_BUILD)
+    // ASan/UBSan builds only (-DHARDRUN_SANITIZE=ON): the instrumentation calls
+    // __asan_handle_no_return before exit()/_exit(), which asks which signal stack is in use:
+    // sigaltstack(NULL, &old), a query that changes nothing. Never in a release binary.
+    {"sigaltstack", {arg(0, SCMP_CMP_EQ, 0)}},
+    // UBSan's vptr check probes whether an object's memory is readable by writing it into a
+    // fresh pipe (IsAccessibleMemoryRange: pipe2, write to the pipe, close). The release
+    // filter's write-to-stderr-only rule therefore does not hold in sanitizer builds.
+    {"pipe2", {}},
+    {"write", {}},
+#endif
   };
   if (o.journal) {
     // sd_journal_send: socket(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0), SO_SNDBUF tuning, sendmsg.
