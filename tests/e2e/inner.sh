@@ -10,8 +10,8 @@
 #
 # Installs hardrun as an admin would (binaries, profiles, hardrun.json, install-hook, the shim as
 # podman's default runtime, subordinate ids for the strict profile), then starts a docker-registry
-# on 127.0.0.1 as a systemd unit, builds four versions of a busybox service image (v3's health
-# check fails, v4 is never signed), pushes them with skopeo, GPG-signs v1-v3 into a file://
+# on 127.0.0.1 as a systemd unit, builds five versions of a busybox service image (v3's health
+# check fails, v4 is never signed), pushes them with skopeo, GPG-signs v1-v3 and v5 into a file://
 # lookaside, and trusts only that key for the registry (/etc/containers/policy.json). Then checks,
 # in TAP: a hand-written hardened quadlet unit (the harness itself), and issue 5's flow with
 # `hardrun quadlet`, `hardrun update`, `hardrun audit` and the hardrun-update timer. Each row
@@ -91,6 +91,15 @@ runtime = "hardrun"
 hardrun = ["/usr/bin/hardrun-runtime"]
 CONF
 printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$R" >/etc/containers/registries.conf.d/50-e2e.conf
+# Quadlet runs podman with --cgroups=split, which podman 5 cannot set up when the machine is on
+# cgroup v1 (hybrid) and this is a container ("mkdir /sys/fs/user.slice: operation not permitted").
+# On such machines only, a quadlet drop-in for every .container unit selects --cgroups=enabled
+# (the later flag wins); on cgroup v2, as on a Debian 13 host, units run exactly as written.
+if [[ $(stat -fc %T /sys/fs/cgroup) != cgroup2fs ]]; then
+  mkdir -p -- "$UNITDIR/container.d"
+  printf '[Container]\nPodmanArgs=--cgroups=enabled\n' >"$UNITDIR/container.d/00-e2e-cgroup-v1.conf"
+  echo "# cgroup v1 machine: quadlet units get PodmanArgs=--cgroups=enabled ($UNITDIR/container.d)"
+fi
 podman info --format '{{.Store.GraphDriverName}} {{.Host.OCIRuntime.Name}}' >"$OUT/podman-info" 2>&1 ||
   { cat "$OUT/podman-info" >&2; die "podman info fails inside the container"; }
 
@@ -153,16 +162,16 @@ retag() { # tag version
     --dest-tls-verify=false "docker://$REPO:$2" "docker://$REPO:$1" >/dev/null &&
     [[ $(manifest_digest "$REPO:$1") == "${D[$2]}" ]]
 }
-for v in v1 v2 v3 v4; do
+for v in v1 v2 v3 v4 v5; do
   build_image "$v" "$([[ $v == v3 ]] && echo no || echo yes)" || die "cannot build image $v"
 done
-push v1 "$FPR" && push v2 "$FPR" && push v3 "$FPR" && push v4 || die "cannot push the images to $R"
+push v1 "$FPR" && push v2 "$FPR" && push v3 "$FPR" && push v4 && push v5 "$FPR" || die "cannot push the images to $R"
 retag latest v1 || die "cannot tag latest"
 podman rmi --all --force >/dev/null 2>&1 # the services pull from the registry, as on a real host
 # From here on: reject by default, and the test repository needs the key's signature (written
 # after the images were imported: podman 5 checks `podman import` against the policy too).
 policy_write /etc/containers/policy.json "$R/e2e" "$(req_gpg /etc/pki/hardrun-e2e/signer.gpg)"
-echo "# registry $R; v1=${D[v1]:7:12} v2=${D[v2]:7:12} v3=${D[v3]:7:12} v4=${D[v4]:7:12} (v4 unsigned, v3 unhealthy)"
+echo "# registry $R; v1=${D[v1]:7:12} v2=${D[v2]:7:12} v3=${D[v3]:7:12} v4=${D[v4]:7:12} v5=${D[v5]:7:12} (v4 unsigned, v3 unhealthy)"
 
 # --- helpers for the checks ---------------------------------------------------------------------
 # unit_active UNIT SECONDS: waits until the unit is active (fails early when it failed).
