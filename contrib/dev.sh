@@ -17,7 +17,7 @@ PACKAGES=(
   g++ clang-14 libclang-rt-14-dev cmake ninja-build pkg-config
   nlohmann-json3-dev libcli11-dev catch2 libseccomp-dev libcap-ng-dev libsystemd-dev libexpected-dev
   scdoc man-db
-  librnp-dev libssl-dev libyaml-dev
+  librnp-dev libssl-dev libyaml-dev libarchive-dev
   podman runc crun conmon uidmap busybox-static jq
   docker-registry skopeo gnupg openssl time
   mmdebstrap

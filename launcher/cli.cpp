@@ -149,7 +149,14 @@ void
 add_audit(CLI::App& app, AuditOptions& o, CLI::App*& cmd)
 {
   cmd = app.add_subcommand("audit", "Report hardening gaps of containers, quadlet files or an image");
-  cmd->add_option("targets", o.targets, "containers, .container files or directories");
+  cmd->add_option("--config", o.config, "hardrun configuration (default: /etc/hardrun/hardrun.json)")->type_name("FILE");
+  cmd->add_option("--policy", o.policy, k_policy_help + std::string(" (default: the configuration's profile)"))->type_name("NAME|FILE");
+  cmd->add_option("--image", o.image, "audit an image's layers and configuration instead: secrets (also deleted ones), "
+                                      "secret-looking ENV/history, root user, package caches")->type_name("IMAGE@sha256:DIGEST");
+  cmd->add_flag("--json", o.json, "print the findings as JSON");
+  cmd->add_option("--root", o.storage_root, "podman --root: the containers-storage graph root to audit")->type_name("DIR");
+  cmd->add_option("--runroot", o.runroot, "podman --runroot: the run root that goes with --root")->type_name("DIR");
+  cmd->add_option("targets", o.targets, "containers (default: every running or created one), .container files or directories");
 }
 
 // Issue 7 (owner: the doctor work).
@@ -157,7 +164,11 @@ void
 add_doctor(CLI::App& app, DoctorOptions& o, CLI::App*& cmd)
 {
   cmd = app.add_subcommand("doctor", "Check that hardrun's enforcement points are really active on this host");
-  (void)o;
+  cmd->add_option("--config", o.config, "hardrun configuration (default: /etc/hardrun/hardrun.json)")->type_name("FILE");
+  cmd->add_flag("--json", o.json, "print every check with its status, detail and fix as JSON");
+  cmd->add_flag("--rootless", o.rootless, "judge podman's rootless view (the user's containers.conf too); implied when not root");
+  cmd->add_option("--canary", o.canary, "the canary program to start (default: the installed hardrun-canary)")->type_name("FILE");
+  cmd->add_flag("--skip-canary", o.skip_canary, "check the configuration only; start no container");
 }
 
 } // namespace

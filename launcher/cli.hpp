@@ -115,12 +115,17 @@ struct AuditOptions {
   std::string image;
   bool json = false;
   std::vector<std::string> targets;
+  std::string storage_root; // podman --root, passed through
+  std::string runroot;      // podman --runroot, passed through
 };
 
 // hardrun doctor (issue 7; owner: launcher/commands/doctor*.cpp)
 struct DoctorOptions {
   std::string config;
   bool json = false;
+  bool rootless = false;     // judge the rootless view of containers.conf too
+  std::string canary;        // the canary program (default: the installed hardrun-canary)
+  bool skip_canary = false;  // configuration checks only
 };
 
 struct VersionOptions {};
