@@ -19,6 +19,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -231,8 +232,10 @@ private:
 
   Result<void> save_history(const UnitRef& u, const systemd::PinHistory& h)
   {
-    if (::mkdir(m_pin_dir.c_str(), 0755) != 0 && errno != EEXIST) {
-      return make_sys_error(errno, "create " + m_pin_dir);
+    std::error_code ec;
+    std::filesystem::create_directories(m_pin_dir, ec);
+    if (ec) {
+      return make_sys_error(ec.value(), "create " + m_pin_dir);
     }
     sys::WriteOptions wo;
     wo.mode = 0644;
