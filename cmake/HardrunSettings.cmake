@@ -13,16 +13,19 @@ endif()
 # libraries' objects must be instrumented too, and libFuzzer needs coverage in all of them.
 option(HARDRUN_SANITIZE "Build with ASan+UBSan, aborting on the first report (the asan preset)" OFF)
 option(HARDRUN_FUZZ "Link tests/fuzz with libFuzzer; implies HARDRUN_SANITIZE (clang only)" OFF)
+# A target that links statically (the doctor's canary) sets HARDRUN_NO_SANITIZE: the sanitizer
+# runtimes need dynamic linking.
+set(HARDRUN_SANITIZED_TARGET "$<NOT:$<BOOL:$<TARGET_PROPERTY:HARDRUN_NO_SANITIZE>>>")
 if(HARDRUN_FUZZ)
   if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
     message(FATAL_ERROR "HARDRUN_FUZZ needs clang (libFuzzer): use the fuzz preset")
   endif()
   set(HARDRUN_SANITIZE ON CACHE BOOL "" FORCE)
-  add_compile_options(-fsanitize=fuzzer-no-link)
+  add_compile_options("$<${HARDRUN_SANITIZED_TARGET}:-fsanitize=fuzzer-no-link>")
 endif()
 if(HARDRUN_SANITIZE)
-  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
-  add_link_options(-fsanitize=address,undefined -fno-sanitize-recover=all)
+  add_compile_options("$<${HARDRUN_SANITIZED_TARGET}:-fsanitize=address$<COMMA>undefined;-fno-sanitize-recover=all;-fno-omit-frame-pointer>")
+  add_link_options("$<${HARDRUN_SANITIZED_TARGET}:-fsanitize=address$<COMMA>undefined;-fno-sanitize-recover=all>")
   # Tells code that must cooperate with the sanitizer runtime (the hook's sandbox) to do so.
   add_compile_definitions(HARDRUN_SANITIZER_BUILD=1)
 endif()

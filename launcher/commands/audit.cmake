@@ -16,6 +16,8 @@ target_compile_definitions(hardrun_bin PRIVATE
 # on a fresh host without a registry or network. Not built with the project's C++ settings.
 add_executable(hardrun_canary commands/doctor_canary.c)
 set_target_properties(hardrun_canary PROPERTIES OUTPUT_NAME hardrun-canary C_STANDARD 11 POSITION_INDEPENDENT_CODE OFF)
+# Static: no sanitizer runtimes in sanitizer builds (cmake/HardrunSettings.cmake).
+set_property(TARGET hardrun_canary PROPERTY HARDRUN_NO_SANITIZE ON)
 target_compile_options(hardrun_canary PRIVATE -O2 -Wall -Wextra $<$<BOOL:${HARDRUN_WERROR}>:-Werror>)
 target_link_options(hardrun_canary PRIVATE -static)
 install(TARGETS hardrun_canary RUNTIME DESTINATION "${CMAKE_INSTALL_LIBEXECDIR}/hardrun")
