@@ -15,18 +15,9 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-RUNS=200
-BUILD=$ROOT/build
-KEEP=0
-while (($#)); do
-  case $1 in
-    -n) RUNS=$2; shift 2 ;;
-    --build) BUILD=$2; shift 2 ;;
-    --keep) KEEP=1; shift ;;
-    -h | --help) sed -n '3,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "hook.sh: unknown argument $1" >&2; exit 2 ;;
-  esac
-done
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$ROOT/bench/lib.sh"
+bench_args 200 "$@"
 HOOK=${HARDRUN_HOOK:-$BUILD/hook/hardrun-hook}
 RUNTIME=${HARDRUN_RUNTIME:-$BUILD/launcher/hardrun-runtime}
 DECIDE=${HARDRUN_BENCH_DECIDE:-$BUILD/bench/hardrun-bench-decide}
@@ -50,8 +41,6 @@ source "$LIB/podman.sh"
 source "$LIB/registry.sh"
 # shellcheck source-path=SCRIPTDIR/../tests/integration/lib source=hookrun.sh
 source "$LIB/hookrun.sh"
-# shellcheck source-path=SCRIPTDIR source=lib.sh
-source "$ROOT/bench/lib.sh"
 
 fixture_init hardrun-bench || die "cannot set up a private podman"
 BENCH_DIR=$WORK/bench

@@ -255,6 +255,45 @@ TEST_CASE("sigstore public keys that do not load are errors naming the key (P7)"
              Catch::Contains("trailing"));
 }
 
+TEST_CASE("sigstore: common SPKI forms load by their raw key (no generic decoder), same key id, off-curve refused (P7)",
+          "[hardrun::trust][sigstore]")
+{
+  const auto der_of = [](const std::string& pem) {
+    const auto begin = pem.find('\n') + 1;
+    std::string b64;
+    for (char c : pem.substr(begin, pem.find("-----END") - begin)) {
+      if (c != '\n') {
+        b64 += c;
+      }
+    }
+    return trust::base64_decode(b64).value();
+  };
+  const auto pem_of = [](const std::string& der) {
+    return "-----BEGIN PUBLIC KEY-----\n" + base64(der) + "\n-----END PUBLIC KEY-----\n";
+  };
+  // The key id is the SHA-256 of the DER, whichever way the key was built.
+  for (const char* k : {"p256", "p384", "ed25519", "rsa"}) {
+    INFO(k);
+    auto v = keys({k})->verify(sigstore_good(k));
+    REQUIRE(v.has_value());
+    CHECK(v->signer == hardrun::image::sha256_digest(der_of(read_fixture(std::string("sigstore/") + k + ".pub"))));
+  }
+  // P-521 (header 30 81 9b …) loads.
+  trust::SigstoreKeys p521;
+  CHECK(p521.add_pem("-----BEGIN PUBLIC KEY-----\n"
+                     "MIGbMBAGByqGSM49AgEGBSuBBAAjA4GGAAQBO05SEeUXP1jegqDkR7XOqvRLnJwn\n"
+                     "gsAgIcdHFdGVWOR/yZVXF41eLoCwIG9bQSEPfkID0aHWATiE6PQsWL2G17MBK5cR\n"
+                     "OZZtZBEREailSZj5FXoqMtuw8nkUr/e/2GY2H5e8sJGHwZvpCX354ZJUw4liK2aR\n"
+                     "11Z9zNj8BpyZhEaIprw=\n"
+                     "-----END PUBLIC KEY-----\n",
+                     "p521")
+          .has_value());
+  // Threat: a point that is not on the curve (invalid-curve attacks) must not load.
+  std::string der = der_of(read_fixture("sigstore/p256.pub"));
+  der.back() = static_cast<char>(der.back() ^ 1);
+  CHECK_THAT(key_error(pem_of(der)), Catch::Contains("DER"));
+}
+
 TEST_CASE("base64 is strict standard base64", "[hardrun::trust][base64]")
 {
   CHECK(trust::base64_decode("").value() == "");
