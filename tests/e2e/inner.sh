@@ -50,6 +50,8 @@ UNITDIR=/etc/containers/systemd
 # --- install hardrun ----------------------------------------------------------------------------
 install -m 0755 "$E2E/bin/hardrun" /usr/bin/hardrun
 install -m 0755 "$E2E/bin/hardrun-runtime" /usr/bin/hardrun-runtime
+missing=$(ldd /usr/bin/hardrun /usr/bin/hardrun-runtime "$E2E/bin/hardrun-hook" 2>&1 | sed -n 's/^[[:space:]]*\([^ ]*\) => not found.*/\1/p' | sort -u | tr '\n' ' ')
+[[ -z $missing ]] || die "the trixie root lacks shared libraries the hardrun programs need: $missing- add their packages to PACKAGES in tests/integration/e2e_systemd.sh"
 HOOK=$LIBEXECDIR/hardrun/hardrun-hook
 CONFIG=$SYSCONFDIR/hardrun/hardrun.json
 install -D -m 0755 "$E2E/bin/hardrun-hook" "$HOOK"

@@ -25,8 +25,9 @@ HARDRUN_RUNTIME=${HARDRUN_RUNTIME:-$(dirname "$HARDRUN_BIN")/hardrun-runtime}
 HARDRUN_HOOK=${HARDRUN_HOOK:-$(dirname "$HARDRUN_BIN")/../hook/hardrun-hook}
 T=e2e_systemd
 # The root: systemd and podman 5 with quadlet, the tools the checks use, and the shared libraries
-# the bookworm-built hardrun programs link (trixie names; librnp0 is dlopened for GPG keys).
-PACKAGES=systemd,systemd-sysv,dbus,podman,runc,crun,uidmap,iproute2,skopeo,gnupg,docker-registry,busybox-static,jq,procps,libssl3t64,libseccomp2,libcap-ng0,libsystemd0,libyaml-0-2,librnp0,libstdc++6
+# the bookworm-built hardrun programs link (trixie names; librnp0 is dlopened for GPG keys;
+# libarchive for hardrun audit --image).
+PACKAGES=systemd,systemd-sysv,dbus,podman,runc,crun,uidmap,iproute2,skopeo,gnupg,docker-registry,busybox-static,jq,procps,libssl3t64,libseccomp2,libcap-ng0,libsystemd0,libyaml-0-2,librnp0,libstdc++6,libarchive13t64
 
 skip() {
   if [[ ${HARDRUN_TEST_MUST_WORK:-0} == 1 ]]; then
@@ -77,6 +78,9 @@ source "$SCRIPT_DIR/lib/podman.sh"
 
 START=$SECONDS
 echo "# trixie root ($PACKAGES)"
+ROOT_STATE=cold: mmdebstrap
+KEY=$(debroot_key trixie minbase "$PACKAGES") || skip "cannot find the Debian mirror (see the debroot line above)"
+[[ -s ${HARDRUN_DEBROOT_CACHE:-/var/cache/hardrun/debroot}/$KEY.tar ]] && ROOT_STATE="warm: cached"
 T_ROOT=$SECONDS
 if ! ROOT_TAR=$(debroot trixie minbase "$PACKAGES"); then
   skip "cannot build the trixie root with mmdebstrap (see the debroot line above)"
@@ -155,5 +159,5 @@ T_INNER=$SECONDS
 rc=0
 pm exec "$CTR" bash /e2e/e2e/inner.sh || rc=$?
 T_INNER=$((SECONDS - T_INNER))
-echo "# timing: root ${T_ROOT}s ($([[ $T_ROOT -gt 30 ]] && echo cold: mmdebstrap || echo warm: cache)), import ${T_IMPORT}s, boot ${T_BOOT}s, checks ${T_INNER}s, total $((SECONDS - START))s"
+echo "# timing: root ${T_ROOT}s ($ROOT_STATE), import ${T_IMPORT}s, boot ${T_BOOT}s, checks ${T_INNER}s, total $((SECONDS - START))s"
 exit "$rc"
