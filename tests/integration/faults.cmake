@@ -14,3 +14,5 @@ if(TARGET hardrun_hook AND TARGET hardrun_runtime)
   set_property(TEST integration_load APPEND PROPERTY ENVIRONMENT "HARDRUN_RUNTIME=$<TARGET_FILE:hardrun_runtime>")
   set_property(TEST integration_load PROPERTY RESOURCE_LOCK podman)
 endif()
+# Catalogue cases no other tier covers (tests/CATALOGUE.md): secret sources and targets.
+hardrun_script_test(integration_catalogue_rest integration/catalogue_rest.sh)

@@ -106,6 +106,12 @@ read_secret_source(const std::string& path)
     return make_error(Errc::insecure, "secret " + path + ": insecure secret permissions " + mode +
                                         " (group or others can read it); fix: chmod 600 " + path);
   }
+  if (file->identity.uid != 0 && file->identity.uid != ::geteuid()) {
+    // X2: a secret owned by another user is that user's to change or to widen (chmod) at any
+    // time; hardrun would hand a container whatever that user put there.
+    return make_error(Errc::insecure, "secret " + path + ": insecure secret permissions: owned by uid " +
+                                        std::to_string(file->identity.uid) + "; fix: chown root: " + path);
+  }
   return std::move(file->bytes);
 }
 
