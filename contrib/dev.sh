@@ -19,7 +19,7 @@ PACKAGES=(
   scdoc man-db
   librnp-dev libssl-dev libyaml-dev libarchive-dev
   podman runc crun conmon uidmap busybox-static jq
-  docker-registry skopeo gnupg openssl time
+  docker-registry skopeo gnupg openssl time strace
   mmdebstrap
   zsh fish dpkg-dev
 )
