@@ -286,6 +286,20 @@ constexpr CacheDir k_caches[] = {
   {"/root/.npm/_cacache", "npm", "end the RUN with: npm cache clean --force"},
 };
 
+// A finding of `rule` at `where`, sitting in layer i when given.
+ImageFinding
+finding_in(const std::vector<LayerInfo>& layers, std::string rule, std::string where, std::optional<std::size_t> i)
+{
+  ImageFinding f;
+  f.rule = std::move(rule);
+  f.where = std::move(where);
+  f.layer = i;
+  if (i) {
+    f.layer_digest = layers[*i].diff_id.empty() ? layers[*i].digest : layers[*i].diff_id;
+  }
+  return f;
+}
+
 std::string
 layer_label(const std::vector<LayerInfo>& layers, std::size_t i)
 {
@@ -395,11 +409,7 @@ image_findings(const std::vector<LayerInfo>& layers, const spec::Json& image_con
       if (why.empty()) {
         continue;
       }
-      ImageFinding f;
-      f.rule = "image-secret-file";
-      f.where = e.path;
-      f.layer = i;
-      f.layer_digest = layers[i].diff_id.empty() ? layers[i].digest : layers[i].diff_id;
+      ImageFinding f = finding_in(layers, "image-secret-file", e.path, i);
       f.message = e.path + " (" + why + ") is in " + layer_label(layers, i);
       if (const auto j = hidden_by(layers, i, e.path)) {
         f.message += "; " + layer_label(layers, *j) +
@@ -431,11 +441,7 @@ image_findings(const std::vector<LayerInfo>& layers, const spec::Json& image_con
       if (it == seen.end()) {
         continue;
       }
-      ImageFinding f;
-      f.rule = "image-package-cache";
-      f.where = c.prefix;
-      f.layer = i;
-      f.layer_digest = layers[i].diff_id.empty() ? layers[i].digest : layers[i].diff_id;
+      ImageFinding f = finding_in(layers, "image-package-cache", c.prefix, i);
       f.message = std::string(c.manager) + " cache " + c.prefix + " holds " + std::to_string(it->second.first) + " file(s), " +
                   std::to_string(it->second.second) + " bytes, in " + layer_label(layers, i);
       f.remedy = c.remedy;
@@ -453,9 +459,7 @@ image_findings(const std::vector<LayerInfo>& layers, const spec::Json& image_con
     }
   }
   for (const auto idx : secret_env_indexes(env)) {
-    ImageFinding f;
-    f.rule = "image-secret-env";
-    f.where = "ENV " + env_name(env[idx]);
+    ImageFinding f = finding_in(layers, "image-secret-env", "ENV " + env_name(env[idx]), std::nullopt);
     f.message = "the image's ENV sets " + env_name(env[idx]) + ", which looks like a secret (every container and podman "
                                                                "inspect show it)";
     f.remedy = "remove the ENV from the Containerfile; pass the secret at run time as a file (hardrun run --secret)";
@@ -482,13 +486,7 @@ image_findings(const std::vector<LayerInfo>& layers, const spec::Json& image_con
       }
       const auto words = assignments(c->get<std::string>());
       for (const auto idx : secret_env_indexes(words)) {
-        ImageFinding f;
-        f.rule = "image-secret-env";
-        f.where = "history " + std::to_string(k);
-        f.layer = this_layer;
-        if (this_layer) {
-          f.layer_digest = layers[*this_layer].diff_id.empty() ? layers[*this_layer].digest : layers[*this_layer].diff_id;
-        }
+        ImageFinding f = finding_in(layers, "image-secret-env", "history " + std::to_string(k), this_layer);
         f.message = "history entry " + std::to_string(k) + " (" + (this_layer ? layer_label(layers, *this_layer) : "no layer") +
                     ") records " + env_name(words[idx]) + "=… in its created_by, which looks like a secret";
         f.remedy = "pass build secrets with RUN --mount=type=secret, never ARG/ENV; rebuild and rotate the secret";
@@ -504,9 +502,7 @@ image_findings(const std::vector<LayerInfo>& layers, const spec::Json& image_con
   }
   const std::string uname = user.substr(0, user.find(':'));
   if (uname.empty() || uname == "0" || uname == "root") {
-    ImageFinding f;
-    f.rule = "image-root-user";
-    f.where = "config User";
+    ImageFinding f = finding_in(layers, "image-root-user", "config User", std::nullopt);
     f.message = user.empty() ? std::string("the image sets no User: its processes run as root by default")
                              : "the image's User is " + user + ": root";
     f.remedy = "add USER 10001:10001 (a numeric non-root id) to the Containerfile";
