@@ -192,8 +192,6 @@ debian() {
   local mirror
   mirror=$(debroot_mirror)
   inside sh -c "printf 'deb %s bookworm main\n' '$mirror' > /etc/apt/sources.list && rm -f /etc/apt/sources.list.d/*.sources /etc/dpkg/dpkg.cfg.d/99mmdebstrap"
-  # The nested podman cannot stack overlay on the container's overlay root.
-  inside sh -c 'mkdir -p /etc/containers && printf "[storage]\ndriver = \"vfs\"\n" > /etc/containers/storage.conf'
   "${P[@]}" cp "$deb" hardrun-deb-e2e:/root/
   local name
   name=$(basename "$deb")
@@ -216,6 +214,12 @@ debian() {
     fail "installed bash completion does not complete 'hardrun do'"
   echo "ok: subuid range added by postinst; bash completion works"
 
+  # The nested podman cannot stack overlay on the container's overlay root (podman 4.3 wants
+  # runroot and graphroot in a storage.conf that exists), and the outer container's systemd has
+  # no machine.slice for the systemd cgroup manager. These describe the test machine, not the
+  # package: a real host needs neither.
+  inside sh -c 'mkdir -p /etc/containers && printf "[storage]\ndriver = \"vfs\"\nrunroot = \"/run/containers/storage\"\ngraphroot = \"/var/lib/containers/storage\"\n" > /etc/containers/storage.conf'
+  inside sh -c 'printf "[engine]\ncgroup_manager = \"cgroupfs\"\nevents_logger = \"file\"\n[containers]\ndefault_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]\n" > /etc/containers/containers.conf'
   if ! inside hardrun doctor >"$WORK/doctor.log" 2>&1; then
     cat "$WORK/doctor.log" >&2
     fail "hardrun doctor fails on a fresh bookworm after apt-get install"
