@@ -66,8 +66,8 @@ _hardrun()
       pos=none prefix=0
       ;;
     quadlet)
-      opts='--help -h --config --policy --track --secret --health-cmd --health-interval --health-timeout --health-retries --health-start-period --description --shim --output -o --force'
-      valopts=' --config --policy --track --secret --health-cmd --health-interval --health-timeout --health-retries --health-start-period --description --shim --output -o '
+      opts='--help -h --config --policy --track --secret --health-cmd --health-interval --health-timeout --health-retries --health-start-period --description --network --shim --output -o --force'
+      valopts=' --config --policy --track --secret --health-cmd --health-interval --health-timeout --health-retries --health-start-period --description --network --shim --output -o '
       filopts=' --config --policy --output -o '
       diropts='  '
       pos=word prefix=0

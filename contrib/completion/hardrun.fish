@@ -82,6 +82,7 @@ complete -c hardrun -n '__fish_seen_subcommand_from quadlet' -l health-timeout -
 complete -c hardrun -n '__fish_seen_subcommand_from quadlet' -l health-retries -x -d 'failed checks before the container is unhealthy'
 complete -c hardrun -n '__fish_seen_subcommand_from quadlet' -l health-start-period -x -d 'grace period before failed checks count'
 complete -c hardrun -n '__fish_seen_subcommand_from quadlet' -l description -x -d 'the unit\'s Description='
+complete -c hardrun -n '__fish_seen_subcommand_from quadlet' -l network -x -d 'Network= for the container (none, a podman network; host is refused)'
 complete -c hardrun -n '__fish_seen_subcommand_from quadlet' -l shim -x -d 'path of hardrun-runtime in the unit (default: next to this hardrun)'
 complete -c hardrun -n '__fish_seen_subcommand_from quadlet' -l output -s o -r -F -d 'write the unit to FILE atomically (default: standard output)'
 complete -c hardrun -n '__fish_seen_subcommand_from quadlet' -l force -d 'replace FILE when it exists'
