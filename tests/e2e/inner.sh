@@ -97,6 +97,10 @@ printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$R" >/etc/containers/
 # cgroup v1 (hybrid) and this is a container ("mkdir /sys/fs/user.slice: operation not permitted").
 # On such machines only, a quadlet drop-in for every .container unit selects --cgroups=enabled
 # (the later flag wins); on cgroup v2, as on a Debian 13 host, units run exactly as written.
+# The container has no network but its loopback and the root has no nftables, which podman's
+# default bridge network needs: every unit gets Network=none (a drop-in for all .container units).
+mkdir -p -- "$UNITDIR/container.d"
+printf '[Container]\nNetwork=none\n' >"$UNITDIR/container.d/00-e2e-network.conf"
 if [[ $(stat -fc %T /sys/fs/cgroup) != cgroup2fs ]]; then
   mkdir -p -- "$UNITDIR/container.d"
   printf '[Container]\nPodmanArgs=--cgroups=enabled\n' >"$UNITDIR/container.d/00-e2e-cgroup-v1.conf"

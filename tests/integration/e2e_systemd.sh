@@ -78,7 +78,7 @@ source "$SCRIPT_DIR/lib/podman.sh"
 
 START=$SECONDS
 echo "# trixie root ($PACKAGES)"
-ROOT_STATE=cold: mmdebstrap
+ROOT_STATE="cold: mmdebstrap"
 KEY=$(debroot_key trixie minbase "$PACKAGES") || skip "cannot find the Debian mirror (see the debroot line above)"
 [[ -s ${HARDRUN_DEBROOT_CACHE:-/var/cache/hardrun/debroot}/$KEY.tar ]] && ROOT_STATE="warm: cached"
 T_ROOT=$SECONDS

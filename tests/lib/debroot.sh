@@ -92,6 +92,8 @@ debroot() { # suite variant packages [outdir]
       rm -f -- "$tar"
     fi
     [[ -s $tar ]] && exit 0
+    # Temporary files of builds killed before their trap ran (we hold the lock: none is live).
+    rm -f -- "$cache/.$key."*.tar
     tmp=$(mktemp "$cache/.$key.XXXXXX.tar") || { debroot_err "cannot create a temporary file in $cache"; exit 1; }
     trap 'rm -f -- "$tmp"' EXIT
     trap 'exit 130' INT TERM
