@@ -117,6 +117,7 @@ add_quadlet(CLI::App& app, QuadletOptions& o, CLI::App*& cmd)
   cmd->add_option("--health-retries", o.health_retries, "failed checks before the container is unhealthy")->type_name("N");
   cmd->add_option("--health-start-period", o.health_start_period, "grace period before failed checks count")->type_name("DURATION");
   cmd->add_option("--description", o.description, "the unit's Description=")->type_name("TEXT");
+  cmd->add_option("--network", o.network, "Network= for the container (none, a podman network; host is refused)")->type_name("MODE");
   cmd->add_option("--shim", o.shim, "path of hardrun-runtime in the unit (default: next to this hardrun)")->type_name("PATH");
   cmd->add_option("--output,-o", o.output, "write the unit to FILE atomically (default: standard output)")->type_name("FILE");
   cmd->add_flag("--force", o.force, "replace FILE when it exists");

@@ -88,6 +88,7 @@ struct QuadletOptions {
   std::string health_retries;
   std::string health_start_period;
   std::string description;
+  std::string network;
   std::string shim;
   std::string output;
   bool force = false;

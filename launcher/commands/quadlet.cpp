@@ -97,6 +97,7 @@ run_quadlet(const cli::QuadletOptions& o)
   spec.image = ref->str();
   spec.track = track;
   spec.description = o.description;
+  spec.network = o.network;
   spec.config = selected->explicit_config ? selected->config_file : "";
   spec.profile = o.policy.empty() ? "" : selected->profile;
   if (!o.shim.empty()) {

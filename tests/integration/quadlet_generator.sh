@@ -134,12 +134,12 @@ fi
 
 # 2. tracked tag, secrets, a health check
 if generate full full "$REPO@$DIGEST_A" --track "$REPO:1" --secret db --secret tls,target=/etc/app/tls.pem \
-  --health-cmd "test -e /tmp/ready" --health-interval 5s --health-retries 2 --health-start-period 1s --description "full test"; then
+  --health-cmd "test -e /tmp/ready" --health-interval 5s --health-retries 2 --health-start-period 1s --description "full test" --network none; then
   expect full "hardening, secrets 0400, Notify=healthy, the track label" "${HARDENING[@]}" \
     "--secret db,type=mount,uid=10001,gid=10001,mode=0400" \
     "--secret tls,type=mount,uid=10001,gid=10001,mode=0400,target=/etc/app/tls.pem" \
     "--sdnotify=healthy" '--health-cmd "test -e /tmp/ready"' "--health-interval 5s" "--health-retries 2" \
-    "--label io.hardrun.track=$REPO:1"
+    "--label io.hardrun.track=$REPO:1" "--network none"
   if grep -qx '\[X-Hardrun\]' "$WORK/full/service" && grep -qx "Track=$REPO:1" "$WORK/full/service"; then
     report ok full "[X-Hardrun] Track= passes through to the service, where systemd ignores X- sections"
   else

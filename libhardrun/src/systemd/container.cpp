@@ -135,7 +135,8 @@ parse_podman_secret(const std::string& spec)
 Result<UnitFile>
 quadlet_unit(const Hardening& h, const QuadletSpec& spec)
 {
-  for (const std::string* v : {&spec.name, &spec.image, &spec.track, &spec.runtime, &spec.config, &spec.profile, &spec.description}) {
+  for (const std::string* v : {&spec.name, &spec.image, &spec.track, &spec.runtime, &spec.config, &spec.profile, &spec.description,
+                               &spec.network}) {
     if (!one_line(*v)) {
       return make_error(Errc::invalid_input, "a unit value holds a newline: \"" + *v + "\"");
     }
@@ -146,6 +147,11 @@ quadlet_unit(const Hardening& h, const QuadletSpec& spec)
       return make_error(Errc::invalid_input, "path \"" + *v + "\" holds whitespace, a quote or a backslash; "
                                                "quadlet would split it");
     }
+  }
+  // The host's network namespace gives the container the host's interfaces and sockets.
+  if (spec.network == "host" || spec.network.rfind("host:", 0) == 0 || spec.network.find_first_of(" \t") != std::string::npos) {
+    return make_error(Errc::invalid_input, "--network " + spec.network + ": host networking is refused; use none, a podman network or "
+                                             "the default with published ports");
   }
   UnitFile u;
   const std::string c = "Container";
@@ -184,6 +190,9 @@ quadlet_unit(const Hardening& h, const QuadletSpec& spec)
   }
   if (h.pids_limit > 0) {
     u.add(c, "PidsLimit", std::to_string(h.pids_limit));
+  }
+  if (!spec.network.empty()) {
+    u.add(c, "Network", spec.network);
   }
   for (const auto& s : spec.secrets) {
     // mode 0400 owned by the service user: only the service reads its secret (DESIGN.md, Secrets).
@@ -225,7 +234,10 @@ quadlet_unit(const Hardening& h, const QuadletSpec& spec)
     u.add(c, "Label", std::string(k_track_label) + "=" + spec.track);
     u.add(k_hardrun_section, k_track_key, spec.track);
   }
-  // A failed start stays failed: Restart=always would hide a broken update (hive#4411).
+  // A failed start stays failed: Restart=always would hide a broken update (hive#4411), and
+  // after 5 failed starts in 5 minutes systemd stops retrying instead of looping forever.
+  u.add("Unit", "StartLimitIntervalSec", "300");
+  u.add("Unit", "StartLimitBurst", "5");
   u.add("Service", "Restart", "on-failure");
   u.add("Service", "RestartSec", "5s");
   u.add("Install", "WantedBy", "multi-user.target");

@@ -180,6 +180,8 @@ TEST_CASE("quadlet_unit: hardened by construction", "[systemd]")
   CHECK_FALSE(u.last(c, "Notify").has_value());
   CHECK_FALSE(u.last(c, "HealthCmd").has_value());
   CHECK(u.last("Service", "Restart") == "on-failure");
+  CHECK(u.last("Unit", "StartLimitBurst") == "5");
+  CHECK_FALSE(u.last(c, "Network").has_value());
 
   auto with_health = spec_for();
   with_health.health = HealthCheck{"/bin/check --fast", "10s", "3s", "2", "5s"};
@@ -197,6 +199,14 @@ TEST_CASE("quadlet_unit: refuses values that would break the unit syntax", "[sys
   auto s = spec_for();
   s.description = "x\nExecStartPre=/bin/evil";
   CHECK_FALSE(quadlet_unit(h, s).has_value());
+  for (const char* net : {"host", "host:x", "a b"}) {
+    s = spec_for();
+    s.network = net;
+    CHECK_FALSE(quadlet_unit(h, s).has_value());
+  }
+  s = spec_for();
+  s.network = "none";
+  CHECK(quadlet_unit(h, s).value().last("Container", "Network") == "none");
   s = spec_for();
   s.runtime = "/opt/my dir/hardrun-runtime";
   CHECK_FALSE(quadlet_unit(h, s).has_value());

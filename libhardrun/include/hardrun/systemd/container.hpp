@@ -62,6 +62,7 @@ struct QuadletSpec {
   std::string config;      // --runtime-flag hardrun-config=… when not ""
   std::string profile;     // --runtime-flag hardrun-profile=… when not ""
   std::string description;
+  std::string network; // Network= (podman --network MODE), "" = podman's default; never "host"
   std::vector<PodmanSecret> secrets;
   std::optional<HealthCheck> health;
 };
