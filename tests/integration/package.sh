@@ -174,7 +174,7 @@ debian() {
   stop_all() { "${P[@]}" rm -f -t 0 hardrun-deb-e2e >/dev/null 2>&1; "${P[@]}" rmi -af >/dev/null 2>&1; }
   CLEANUPS+=(stop_all)
   "${P[@]}" import "$tar" localhost/bookworm-systemd:hardrun >/dev/null
-  "${P[@]}" run -d --name hardrun-deb-e2e --runtime runc --privileged --systemd=always \
+  "${P[@]}" run -d --name hardrun-deb-e2e --runtime runc --privileged --systemd=always --cgroupns=private \
     --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 --network host \
     localhost/bookworm-systemd:hardrun /lib/systemd/systemd >/dev/null
   inside() { "${P[@]}" exec -i hardrun-deb-e2e "$@"; }
