@@ -255,7 +255,6 @@ User=10001
 Group=10001
 UIDMap=0:200000:65536
 GIDMap=0:200000:65536
-Network=none
 
 [Service]
 TimeoutStartSec=120
@@ -289,13 +288,16 @@ User=10001
 Group=10001
 UIDMap=0:200000:65536
 GIDMap=0:200000:65536
-Network=none
 [Service]
 TimeoutStartSec=60
 UNIT
 systemctl daemon-reload
 if systemctl start e2e-unsigned.service >/dev/null 2>&1 && unit_active e2e-unsigned.service 10; then
   report not-ok base-unsigned "e2e-unsigned.service (v4, unsigned) is active: the trust policy was not enforced"
+elif ! journalctl --no-pager | grep -qE 'signature was required|hardrun-hook: deny'; then
+  report not-ok base-unsigned "e2e-unsigned.service (v4, unsigned) failed, but not for its missing signature"
+  journalctl --no-pager -u e2e-unsigned.service -n 20 -o cat >"$OUT/unsigned.journal" 2>&1
+  diag "$OUT/unsigned.journal"
 else
   report ok base-unsigned "e2e-unsigned.service (v4, unsigned) does not start ($(systemctl is-active e2e-unsigned.service)): $(journalctl --no-pager -u e2e-unsigned.service | grep -m1 -oE '(hardrun-hook: deny|Error): .{0,120}')"
 fi
