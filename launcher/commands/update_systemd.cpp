@@ -50,7 +50,7 @@ on_job_removed(sd_bus_message* m, void* userdata, sd_bus_error* /*error*/)
 Result<std::pair<std::string, std::string>>
 unit_state(sd_bus* bus, const std::string& unit)
 {
-  sd_bus_error err = SD_BUS_ERROR_NULL;
+  sd_bus_error err{}; // = SD_BUS_ERROR_NULL, whose compound literal is a C99 extension in C++
   sd_bus_message* reply = nullptr;
   int r = sd_bus_call_method(bus, k_dest, k_path, k_manager, "LoadUnit", &err, &reply, "s", unit.c_str());
   if (r < 0) {
@@ -106,7 +106,7 @@ Manager::connect()
   Manager m;
   m.m_bus = bus;
   // Subscribe: the manager sends JobRemoved only to subscribed clients.
-  sd_bus_error err = SD_BUS_ERROR_NULL;
+  sd_bus_error err{}; // = SD_BUS_ERROR_NULL, whose compound literal is a C99 extension in C++
   const int s = sd_bus_call_method(bus, k_dest, k_path, k_manager, "Subscribe", &err, nullptr, "");
   if (s < 0) {
     auto e = bus_error(s, err, "Subscribe");
@@ -119,7 +119,7 @@ Manager::connect()
 Result<void>
 Manager::reload()
 {
-  sd_bus_error err = SD_BUS_ERROR_NULL;
+  sd_bus_error err{}; // = SD_BUS_ERROR_NULL, whose compound literal is a C99 extension in C++
   sd_bus_message* reply = nullptr;
   // The reply comes once the reload (and the generators) are done; it can take a while.
   sd_bus_message* call = nullptr;
@@ -149,7 +149,7 @@ Manager::restart(const std::string& unit, std::chrono::seconds timeout, std::chr
   if (r < 0) {
     return make_error(Errc::system, std::string("watch JobRemoved: ") + std::strerror(-r));
   }
-  sd_bus_error err = SD_BUS_ERROR_NULL;
+  sd_bus_error err{}; // = SD_BUS_ERROR_NULL, whose compound literal is a C99 extension in C++
   sd_bus_message* reply = nullptr;
   r = sd_bus_call_method(bus, k_dest, k_path, k_manager, "RestartUnit", &err, &reply, "ss", unit.c_str(), "replace");
   if (r < 0) {
