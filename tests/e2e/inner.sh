@@ -294,12 +294,14 @@ UNIT
 systemctl daemon-reload
 if systemctl start e2e-unsigned.service >/dev/null 2>&1 && unit_active e2e-unsigned.service 10; then
   report not-ok base-unsigned "e2e-unsigned.service (v4, unsigned) is active: the trust policy was not enforced"
-elif ! journalctl --no-pager | grep -qE 'signature was required|hardrun-hook: deny'; then
+elif { journalctl --no-pager -o cat -u e2e-unsigned.service; journalctl --no-pager -o cat -t hardrun-hook; } >"$OUT/unsigned.why" 2>&1
+  # (into a file first: with pipefail, journalctl | grep -q fails when grep stops reading early)
+  ! grep -qE 'signature was required|hardrun-hook: deny' "$OUT/unsigned.why"; then
   report not-ok base-unsigned "e2e-unsigned.service (v4, unsigned) failed, but not for its missing signature"
   journalctl --no-pager -u e2e-unsigned.service -n 20 -o cat >"$OUT/unsigned.journal" 2>&1
   diag "$OUT/unsigned.journal"
 else
-  report ok base-unsigned "e2e-unsigned.service (v4, unsigned) does not start ($(systemctl is-active e2e-unsigned.service)): $(journalctl --no-pager -u e2e-unsigned.service | grep -m1 -oE '(hardrun-hook: deny|Error): .{0,120}')"
+  report ok base-unsigned "e2e-unsigned.service (v4, unsigned) does not start ($(systemctl is-active e2e-unsigned.service)): $(grep -m1 -oE '(hardrun-hook: deny|Error): .{0,120}' "$OUT/unsigned.why")"
 fi
 systemctl stop e2e-unsigned.service >/dev/null 2>&1
 rm -f -- "$UNITDIR/e2e-unsigned.container"

@@ -137,8 +137,18 @@ pm import --quiet "$ROOT_TAR" "$IMAGE" >/dev/null || die "podman import of $ROOT
 T_IMPORT=$((SECONDS - T_IMPORT))
 
 T_BOOT=$SECONDS
+# What --systemd=always would set up, by hand (tmpfs /run /tmp, container=, the stop signal): on a
+# cgroup v1 (hybrid) host, --systemd=always also mounts the name=systemd hierarchy from outside
+# the container's cgroup namespace (mountinfo root "/../.."), so /proc/self/cgroup inside reads
+# "name=systemd:/../../system.slice/X". podman inside then cannot find its own cgroup: with
+# --cgroups=split it fails ("mkdir /sys/fs/user.slice"), otherwise it moves itself into a
+# podman-PID.scope, out of the unit, and systemd drops the READY=1 that Notify=healthy sends from
+# there: the unit never becomes active. --privileged alone mounts that hierarchy at the
+# namespace's root.
 pm run -d --name "$CTR" --runtime runc --network none \
-  --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 --privileged --systemd=always --cgroupns=private \
+  --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 --privileged --systemd=false --cgroupns=private \
+  --tmpfs /run:rw,nosuid,nodev,mode=0755 --tmpfs /run/lock:rw,nosuid,nodev,noexec --tmpfs /tmp:rw,nosuid,nodev \
+  --env container=podman --stop-signal RTMIN+3 \
   --volume "$S:/e2e:ro" "$IMAGE" /lib/systemd/systemd >/dev/null || die "podman run of the systemd container failed"
 CTR_ID=$(pm inspect --format '{{.Id}}' "$CTR")
 state=
