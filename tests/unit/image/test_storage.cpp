@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <sys/stat.h>
 
-#include <chrono>
 #include <filesystem>
 
 #include "fixture.hpp"
@@ -262,18 +261,11 @@ TEST_CASE("storage: lookup by reference for hardrun verify", "[hardrun::image][s
   CHECK(probed->driver == "overlay");
 }
 
-TEST_CASE("storage: the scan stays linear with many records", "[hardrun::image][storage][scale]")
+TEST_CASE("storage: the match is found behind 1000 near-copies", "[hardrun::image][storage][scale]")
 {
   FixtureStore store;
   auto images = parse_array(read_text(store.images_json()));
   auto containers = parse_array(read_text(store.containers_json()));
-  const auto time_lookup = [&] {
-    const auto t0 = std::chrono::steady_clock::now();
-    for (int i = 0; i < 5; ++i) {
-      REQUIRE(container_evidence(loc_of(store), fx("CTR_GPG_DIGEST")));
-    }
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / 5;
-  };
   // Pad both files to 1000 records that are near-copies of real ones (the match comes last).
   auto big_images = hardrun::spec::Json::array();
   auto big_containers = hardrun::spec::Json::array();
@@ -295,7 +287,8 @@ TEST_CASE("storage: the scan stays linear with many records", "[hardrun::image][
   }
   write_json(store.images_json(), big_images);
   write_json(store.containers_json(), big_containers);
-  const double big = time_lookup();
-  INFO("lookup with 1000+ records: " << big << " ms");
-  CHECK(big < 50.0); // generous: the hook's benchmark measures the real ratio
+  // The match still comes from the right record behind 1000 near-copies. How long that takes is
+  // measured by bench/hook.sh (10 vs 1 000 entries), not asserted here: no timed unit tests.
+  const auto found = container_evidence(loc_of(store), fx("CTR_GPG_DIGEST"));
+  REQUIRE(found);
 }
