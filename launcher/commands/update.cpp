@@ -252,7 +252,7 @@ private:
   }
 
   // Write (or, for nullopt, remove) the pin drop-in, reload, restart and wait.
-  Result<update_sd::StartOutcome> apply(const UnitRef& u, const std::optional<std::string>& dropin)
+  Result<update_sd::StartOutcome> apply(const UnitRef& u, const std::optional<std::string>& dropin, std::chrono::seconds wait)
   {
     if (dropin) {
       if (::mkdir(u.dropin_dir().c_str(), 0755) != 0 && errno != EEXIST) {
@@ -266,7 +266,20 @@ private:
     }
     HARDRUN_TRY_ASSIGN(m, manager());
     HARDRUN_TRY(m->reload());
-    return m->restart(u.service(), std::chrono::seconds(m_o.timeout), std::chrono::seconds(3));
+    return m->restart(u.service(), wait, std::chrono::seconds(3));
+  }
+
+  // The rollback must outlast the candidate's stop: a start that never became healthy is
+  // cancelled by the rollback's restart, and systemd may take the unit's whole stop timeout
+  // (90 s by default) before the previous digest can start. It must also not be refused by the
+  // start limit the failed candidate counted against.
+  Result<update_sd::StartOutcome> roll_back(const UnitRef& u, const std::optional<std::string>& dropin)
+  {
+    HARDRUN_TRY_ASSIGN(m, manager());
+    if (auto r = m->reset_failed(u.service()); !r) {
+      update_sd::log_step(LOG_WARNING, u.service(), "", "rollback", r.error().what());
+    }
+    return apply(u, dropin, std::chrono::seconds(m_o.timeout) + std::chrono::seconds(120));
   }
 };
 
@@ -382,7 +395,7 @@ Updater::update(const UnitRef& u)
     return fail(out, ExitCode::system_error, "error", "history", "cannot record the pin history in " + m_pin_dir, digest);
   }
   update_sd::log_step(LOG_NOTICE, out.unit, digest, "pin", "pinning " + out.candidate + " in " + u.pin_file());
-  auto started = apply(u, systemd::pin_dropin_text(out.candidate));
+  auto started = apply(u, systemd::pin_dropin_text(out.candidate), std::chrono::seconds(m_o.timeout));
   if (started && started->up) {
     history->record(current->digest, current->str(), PinState::replaced, now(), "replaced by " + digest);
     history->record(digest, out.candidate, PinState::active, now(), "active after restart");
@@ -398,7 +411,7 @@ Updater::update(const UnitRef& u)
   update_sd::log_step(LOG_WARNING, out.unit, digest, "rollback", "not active and healthy (" + why + "); back to " + out.current);
   history->record(digest, out.candidate, PinState::rolled_back, now(), why);
   (void)save("history");
-  auto back = apply(u, previous_dropin);
+  auto back = roll_back(u, previous_dropin);
   if (!back || !back->up) {
     const std::string bwhy = back ? "restart job " + back->job_result + ", unit " + back->active_state : back.error().what();
     return fail(out, ExitCode::system_error, "error", "rollback",

@@ -137,6 +137,22 @@ Manager::reload()
   return {};
 }
 
+Result<void>
+Manager::reset_failed(const std::string& unit)
+{
+  sd_bus_error err{}; // = SD_BUS_ERROR_NULL, whose compound literal is a C99 extension in C++
+  sd_bus_message* reply = nullptr;
+  const int r = sd_bus_call_method(bus_of(m_bus), k_dest, k_path, k_manager, "ResetFailedUnit", &err, &reply, "s", unit.c_str());
+  sd_bus_message_unref(reply);
+  // A unit that is not failed is not an error for ResetFailedUnit; anything else is.
+  if (r < 0) {
+    auto e = bus_error(r, err, "reset-failed " + unit);
+    sd_bus_error_free(&err);
+    return e;
+  }
+  return {};
+}
+
 Result<StartOutcome>
 Manager::restart(const std::string& unit, std::chrono::seconds timeout, std::chrono::seconds settle)
 {

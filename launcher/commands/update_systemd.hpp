@@ -30,6 +30,9 @@ public:
   [[nodiscard]] static Result<Manager> connect();
   // daemon-reload: re-runs the generators (quadlet) and returns when the reload is done.
   [[nodiscard]] Result<void> reload();
+  // ResetFailedUnit: clears the failed state and the start-rate counter, so that a rollback is
+  // not refused by StartLimitBurst after the failed start of the candidate.
+  [[nodiscard]] Result<void> reset_failed(const std::string& unit);
   // RestartUnit(unit, "replace"), then wait for that job to finish (with Notify=healthy the
   // start job finishes only once the container is healthy) and for `settle` more with the unit
   // still active, all within `timeout`.
