@@ -174,7 +174,12 @@ debian() {
   stop_all() { "${P[@]}" rm -f -t 0 hardrun-deb-e2e >/dev/null 2>&1; "${P[@]}" rmi -af >/dev/null 2>&1; }
   CLEANUPS+=(stop_all)
   "${P[@]}" import "$tar" localhost/bookworm-systemd:hardrun >/dev/null
-  "${P[@]}" run -d --name hardrun-deb-e2e --runtime runc --privileged --systemd=always --cgroupns=private \
+  # Not --systemd=always: on a cgroup v1 (hybrid) host it mounts the name=systemd hierarchy from
+  # outside the container's cgroup namespace and podman inside cannot find its own cgroup (see
+  # e2e_systemd.sh); the systemd bits are set by hand instead.
+  "${P[@]}" run -d --name hardrun-deb-e2e --runtime runc --privileged --systemd=false --cgroupns=private \
+    --tmpfs /run:rw,nosuid,nodev,mode=0755 --tmpfs /run/lock:rw,nosuid,nodev,noexec --tmpfs /tmp:rw,nosuid,nodev \
+    --env container=podman --stop-signal RTMIN+3 \
     --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 --network host \
     localhost/bookworm-systemd:hardrun /lib/systemd/systemd >/dev/null
   inside() { "${P[@]}" exec -i hardrun-deb-e2e "$@"; }
