@@ -168,7 +168,7 @@ debian() {
   local store=$WORK/store run=$WORK/runroot
   mkdir -p "$store" "$run"
   mount -t tmpfs -o size=256m,mode=0700 tmpfs "$run"
-  unmount_run() { umount "$run"; }
+  unmount_run() { umount "$WORK/runroot"; } # $run is local to this function, gone when the EXIT trap runs
   CLEANUPS+=(unmount_run)
   P=(podman --root "$store" --runroot "$run" --storage-driver overlay --cgroup-manager cgroupfs)
   stop_all() { "${P[@]}" rm -f -t 0 hardrun-deb-e2e >/dev/null 2>&1; "${P[@]}" rmi -af >/dev/null 2>&1; }
