@@ -57,7 +57,7 @@ build() {
 # hook's sandbox changes (no leak check inside it).
 sanitized_tiers() {
   local start=$SECONDS
-  log "ASan+UBSan build (clang 14) and every tier under it"
+  log "ASan+UBSan build (clang 14): the unit tests, fuzz corpora and the tiers proven under it"
   cmake -S "$ROOT" -B "$BUILD-asan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHARDRUN_WERROR=ON \
     -DHARDRUN_SANITIZE=ON -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DHARDRUN_MAN=OFF >/dev/null
   cmake --build "$BUILD-asan"
