@@ -72,24 +72,12 @@ self_dir()
   return p.substr(0, p.rfind('/'));
 }
 
-Result<std::string>
-absolute(const std::string& path, const char* what)
-{
-  char* real = ::realpath(path.c_str(), nullptr);
-  if (real == nullptr) {
-    return make_sys_error(errno, std::string(what) + " " + path);
-  }
-  std::string out(real);
-  std::free(real);
-  return out;
-}
-
 // NAME -> /usr/bin/NAME (or /usr/sbin); a path stays.
 Result<std::string>
 resolve_runtime(const std::string& name_or_path)
 {
   if (name_or_path.find('/') != std::string::npos) {
-    return absolute(name_or_path, "runtime");
+    return real_path(name_or_path, "runtime");
   }
   for (const char* dir : {"/usr/bin", "/usr/sbin", "/usr/local/bin"}) {
     const std::string p = std::string(dir) + "/" + name_or_path;
@@ -329,7 +317,7 @@ run_run(const cli::RunOptions& o)
     args.insert(args.end(), {"--runtime-flag", "hardrun-runtime=" + *rt});
   }
   if (!o.signature_policy.empty()) {
-    auto sp = absolute(o.signature_policy, "signature policy");
+    auto sp = real_path(o.signature_policy, "signature policy");
     if (!sp) {
       return report_error(sp.error());
     }
@@ -340,7 +328,7 @@ run_run(const cli::RunOptions& o)
   // by absolute path, as podman resolves it relative to its own working directory.
   auto hardening = systemd::compose_hardening(pol, loaded->allocation, uid, gid, o.userns);
   if (!hardening.seccomp.empty()) {
-    auto sp = absolute(hardening.seccomp, "seccomp profile");
+    auto sp = real_path(hardening.seccomp, "seccomp profile");
     hardening.seccomp = sp ? *sp : hardening.seccomp;
   }
   const auto flags = systemd::podman_flags(hardening);

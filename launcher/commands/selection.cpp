@@ -5,7 +5,6 @@
 #include <cstdlib>
 
 namespace hardrun::commands {
-namespace {
 
 Result<std::string>
 real_path(const std::string& path, const char* what)
@@ -18,8 +17,6 @@ real_path(const std::string& path, const char* what)
   std::free(real);
   return out;
 }
-
-} // namespace
 
 Result<Selection>
 select_config_and_profile(const std::string& config, const std::string& policy)

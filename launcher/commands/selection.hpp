@@ -20,6 +20,9 @@ struct Selection {
   LoadedPolicy loaded;
 };
 
+// realpath(3) as a Result: the error names `what` and the path.
+[[nodiscard]] Result<std::string> real_path(const std::string& path, const char* what);
+
 [[nodiscard]] Result<Selection> select_config_and_profile(const std::string& config, const std::string& policy);
 
 } // namespace hardrun::commands
