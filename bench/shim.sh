@@ -43,7 +43,7 @@ mkdir -p "$BENCH_DIR" "$WORK/secrets"
 mkdir -m 0700 "$RUNC_ROOT"
 ID=
 cleanup() {
-  [[ -n $ID ]] && "$RUNC" --root "$RUNC_ROOT" delete -f "$ID" >/dev/null 2>&1
+  [[ -n $ID ]] && "$RUNC" --root "$RUNC_ROOT" delete -f "$ID" >/dev/null 2>&1 && rm -f "/run/hardrun/containers/$ID.json"
   rm -rf --one-file-system -- "$WORK"
 }
 trap cleanup EXIT
@@ -67,7 +67,12 @@ cp "$WORK/hardened.json" "$WORK/direct/config.json"
 
 restore() { cp "$WORK/original.json" "$WORK/shim/config.json"; }
 new_id() { ID=$(random_hex 32); }
-delete() { "$RUNC" --root "$RUNC_ROOT" delete -f "$ID" >/dev/null 2>&1 || true; ID=; }
+# runc delete directly, not through the shim: so the shim's record of the id goes here too.
+delete() {
+  "$RUNC" --root "$RUNC_ROOT" delete -f "$ID" >/dev/null 2>&1 || true
+  rm -f "/run/hardrun/containers/$ID.json"
+  ID=
+}
 
 # One create of each first: a refusal or a runc error should stop the bench, not be timed.
 restore
@@ -97,7 +102,7 @@ for ((i = 0; i < RUNS; i++)); do
 done
 restore
 RSS_SHIM=$(ID=$(random_hex 32) && rss "$RUNTIME" "--hardrun-config=$CFG" --root "$RUNC_ROOT" create --bundle "$WORK/shim" "$ID" &&
-  "$RUNC" --root "$RUNC_ROOT" delete -f "$ID" >/dev/null 2>&1; true)
+  "$RUNC" --root "$RUNC_ROOT" delete -f "$ID" >/dev/null 2>&1; rm -f "/run/hardrun/containers/$ID.json"; true)
 
 OVER50=$(minus "$(pct shim 50)" "$(pct runc 50)")
 OVER90=$(minus "$(pct shim 90)" "$(pct runc 90)")

@@ -5,13 +5,13 @@
 #include <vector>
 
 #include "hardrun/base/exit_code.hpp"
-#include "journal.hpp"
+#include "hardrun/sys/journal.hpp"
 
 namespace hardrun::hook {
 
 // MESSAGE_ID of every hardrun-hook journal entry (journalctl MESSAGE_ID=…).
 inline constexpr const char* k_message_id = "4c1d7a2e9b3f4e6a8d5c0b1a2f3e4d5c";
-inline constexpr const char* k_journal_socket = "/run/systemd/journal/socket";
+using sys::Journal;
 
 // One admission decision.
 struct Verdict {

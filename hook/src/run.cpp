@@ -263,7 +263,7 @@ run(int argc, char** argv)
   load_trusted(*args, loaded);
   const bool warn = loaded.config_ok && loaded.config.mode == config::Mode::warn;
   // libsystemd is loaded here, before the sandbox, and only when journald listens.
-  const Journal journal = open_journal(::access(k_journal_socket, F_OK) == 0);
+  const Journal journal = sys::open_journal_if_listening();
 
   if (!input) {
     return report(deny_error(input.error(), "state", "the state on stdin is limited to 1 MiB of JSON (R2)"), warn,

@@ -21,7 +21,6 @@
 #include <vector>
 
 #define SD_JOURNAL_SUPPRESS_LOCATION
-#include <systemd/sd-journal.h>
 
 #include "commands/input.hpp"
 #include "hardrun/base/exit_code.hpp"
@@ -32,6 +31,7 @@
 #include "hardrun/spec/document.hpp"
 #include "hardrun/spec/path.hpp"
 #include "hardrun/sys/fs.hpp"
+#include "hardrun/sys/journal.hpp"
 #include "hardrun/sys/secrets.hpp"
 
 namespace hardrun::shim {
@@ -41,22 +41,21 @@ constexpr const char* k_prog = "hardrun-runtime";
 // MESSAGE_ID of the shim's refusals in the journal (journalctl MESSAGE_ID=…).
 constexpr const char* k_message_id = "MESSAGE_ID=5d1c6f0e2a8b4c39a7e4b1f08c2d9e63";
 
-bool
-journal_available()
-{
-  struct stat st{};
-  return ::stat("/run/systemd/journal/socket", &st) == 0;
-}
-
-// One line on stderr (podman shows it in its error) and a structured journal entry.
+// One line on stderr (podman shows it in its error) and a structured journal entry. libsystemd
+// is loaded only here, on a refusal, and only when journald listens (sys/journal.hpp): an
+// admitted create never maps it.
 void
 refuse_line(const std::string& container_id, const std::string& rule, const std::string& message, const std::string& fix)
 {
   std::cerr << k_prog << ": refused: " << rule << ": " << message << (fix.empty() ? "" : " — " + fix) << '\n';
-  if (journal_available()) {
-    sd_journal_send("MESSAGE=%s: refused: %s: %s", k_prog, rule.c_str(), message.c_str(), k_message_id, "PRIORITY=4",
-                    "HARDRUN_COMPONENT=runtime", "HARDRUN_VERDICT=deny", "HARDRUN_RULE=%s", rule.c_str(),
-                    "HARDRUN_CONTAINER_ID=%s", container_id.c_str(), nullptr);
+  const sys::Journal journal = sys::open_journal_if_listening();
+  if (!journal.error.empty()) {
+    std::cerr << k_prog << ": no journal entry: " << journal.error << '\n';
+  }
+  if (journal.send != nullptr) {
+    journal.send("MESSAGE=%s: refused: %s: %s", k_prog, rule.c_str(), message.c_str(), k_message_id, "PRIORITY=4",
+                 "HARDRUN_COMPONENT=runtime", "HARDRUN_VERDICT=deny", "HARDRUN_RULE=%s", rule.c_str(),
+                 "HARDRUN_CONTAINER_ID=%s", container_id.c_str(), nullptr);
   }
 }
 
@@ -252,7 +251,10 @@ write_record(const runtime::Invocation& inv, const std::string& bundle)
   }
 }
 
-// Records of containers whose bundle is gone (removed containers).
+// Records of containers whose bundle is gone (removed containers). Run on delete, not on create:
+// it reads every record, which a create (on the start path of every container) should not pay
+// for. The record of the container being deleted goes on a later delete, once podman has
+// removed its bundle.
 void
 sweep_records()
 {
@@ -394,7 +396,6 @@ do_create(const runtime::Invocation& inv, const Loaded& loaded, const std::strin
     }
   }
   write_record(inv, *bundle);
-  sweep_records();
   sys::sweep_stages(cfg.secrets_dir, std::chrono::seconds(600));
   exec_delegate(delegate, inv);
 }
@@ -472,6 +473,7 @@ run(int argc, char** argv)
         !removed) {
       std::cerr << k_prog << ": warning: " << removed.error().what() << '\n';
     }
+    sweep_records();
     exec_delegate(*delegate, *inv);
   case runtime::Action::pass_through:
     exec_delegate(*delegate, *inv);

@@ -68,7 +68,8 @@ cleanup() {
     pm rm --all --force --time 0 >/dev/null 2>&1
     pm rmi --all --force >/dev/null 2>&1
   fi
-  rm -f /run/hardrun/containers/"$RUN_TAG"-*.json
+  # The kill trials leave the shim's temp files of these records too (a kill before the rename).
+  rm -f /run/hardrun/containers/"$RUN_TAG"-*.json /run/hardrun/containers/."$RUN_TAG"-*.hardrun-tmp
   local id
   for id in $(cat "$WORK/podman-ids" 2>/dev/null); do rm -f "/run/hardrun/containers/$id.json"; done
   umount "$WORK/full" 2>/dev/null

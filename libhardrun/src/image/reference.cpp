@@ -5,8 +5,6 @@
 // can never be taken for a registry or repository name (security.md I9).
 #include "hardrun/image/reference.hpp"
 
-#include <openssl/evp.h>
-
 #include <array>
 #include <cstddef>
 
@@ -171,25 +169,6 @@ is_sha256_digest(std::string_view digest)
     }
   }
   return true;
-}
-
-std::string
-sha256_digest(std::string_view bytes)
-{
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int len = 0;
-  // EVP_Digest cannot fail for SHA-256 on in-memory data short of allocation failure; an empty
-  // result then can never equal a real digest, so a comparison fails closed.
-  if (EVP_Digest(bytes.data(), bytes.size(), md.data(), &len, EVP_sha256(), nullptr) != 1 || len != 32) {
-    return {};
-  }
-  static constexpr std::string_view k_hex = "0123456789abcdef";
-  std::string out = "sha256:";
-  for (unsigned int i = 0; i < len; ++i) {
-    out += k_hex[md[i] >> 4U];
-    out += k_hex[md[i] & 0x0fU];
-  }
-  return out;
 }
 
 bool

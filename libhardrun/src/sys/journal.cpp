@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "journal.hpp"
+#include "hardrun/sys/journal.hpp"
 
 #include <dlfcn.h>
+#include <systemd/sd-journal.h>
+#include <unistd.h>
 
 #ifndef HARDRUN_SYSTEMD_LIBRARY
-#error "HARDRUN_SYSTEMD_LIBRARY (absolute path of libsystemd's soname) is set by hook/CMakeLists.txt"
+#error "HARDRUN_SYSTEMD_LIBRARY (absolute path of libsystemd's soname) is set by libhardrun/CMakeLists.txt"
 #endif
 
-namespace hardrun::hook {
+namespace hardrun::sys {
+
+// Fails to compile when JournalSend is not sd_journal_send's type (its sentinel attribute aside).
+[[maybe_unused]] constexpr JournalSend k_same_type = &::sd_journal_send;
 
 Journal
 open_journal(bool socket_exists)
@@ -34,8 +39,14 @@ open_journal(bool socket_exists)
     j.error = std::string("libsystemd (") + HARDRUN_SYSTEMD_LIBRARY + ") lacks sd_journal_send: " + (why != nullptr ? why : "?");
     return j;
   }
-  j.send = reinterpret_cast<decltype(&::sd_journal_send)>(sym);
+  j.send = reinterpret_cast<JournalSend>(sym);
   return j;
 }
 
-} // namespace hardrun::hook
+Journal
+open_journal_if_listening()
+{
+  return open_journal(::access(k_journal_socket, F_OK) == 0);
+}
+
+} // namespace hardrun::sys
