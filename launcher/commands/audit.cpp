@@ -171,9 +171,12 @@ run_audit(const cli::AuditOptions& o)
     (is_quadlet_target(t) ? quadlet : containers).push_back(t);
   }
   ExitCode quadlet_code = ExitCode::ok;
+  // Unit files and containers in one run: with --json, one document holding both.
+  spec::Json units;
+  const bool both = !quadlet.empty() && !containers.empty();
   if (!quadlet.empty()) {
-    quadlet_code = audit_quadlet_files(quadlet, o);
-    if (containers.empty()) {
+    quadlet_code = audit_quadlet_files(quadlet, o, both ? &units : nullptr);
+    if (containers.empty() || (quadlet_code != ExitCode::ok && quadlet_code != ExitCode::denied)) {
       return quadlet_code;
     }
   }
@@ -213,7 +216,12 @@ run_audit(const cli::AuditOptions& o)
       total += r.findings.size();
       arr.push_back({{"id", r.id}, {"name", r.name}, {"image", r.image}, {"profile", lp->policy.name}, {"findings", fs}});
     }
-    std::cout << spec::Json{{"containers", arr}}.dump(2) << '\n';
+    spec::Json doc = spec::Json::object();
+    if (both) {
+      doc["units"] = std::move(units);
+    }
+    doc["containers"] = std::move(arr);
+    std::cout << doc.dump(2) << '\n';
   } else {
     for (const auto& r : results) {
       std::cout << "container " << r.name << " (" << r.id.substr(0, 12) << ", " << r.image << "): "

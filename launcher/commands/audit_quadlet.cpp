@@ -54,7 +54,7 @@ load_with_dropins(const std::string& file)
 } // namespace
 
 ExitCode
-audit_quadlet_files(const std::vector<std::string>& paths, const cli::AuditOptions& options)
+audit_quadlet_files(const std::vector<std::string>& paths, const cli::AuditOptions& options, spec::Json* units)
 {
   const bool explicit_config = !options.config.empty();
   auto cfg = config::load(explicit_config ? options.config : config::default_path(), explicit_config);
@@ -106,7 +106,9 @@ audit_quadlet_files(const std::vector<std::string>& paths, const cli::AuditOptio
       }
     }
   }
-  if (options.json) {
+  if (options.json && units != nullptr) {
+    *units = std::move(report);
+  } else if (options.json) {
     std::cout << spec::Json{{"units", report}}.dump(2) << '\n';
   }
   return findings ? ExitCode::denied : ExitCode::ok;

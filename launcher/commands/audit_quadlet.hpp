@@ -9,10 +9,14 @@
 
 #include "../cli.hpp"
 #include "hardrun/base/exit_code.hpp"
+#include "hardrun/spec/json.hpp"
 
 namespace hardrun::commands {
 
 // Prints its report (text, or JSON with options.json) and returns ok, findings (1) or an error.
-[[nodiscard]] ExitCode audit_quadlet_files(const std::vector<std::string>& paths, const cli::AuditOptions& options);
+// With options.json and `units`, the JSON array of units goes there instead of to stdout, so a
+// run that also audits containers prints one JSON document.
+[[nodiscard]] ExitCode audit_quadlet_files(const std::vector<std::string>& paths, const cli::AuditOptions& options,
+                                           spec::Json* units = nullptr);
 
 } // namespace hardrun::commands

@@ -155,6 +155,14 @@ rc=0
 "${AUDIT[@]}" --json >"$WORK/audit-all.json" 2>/dev/null || rc=$?
 n=$(jq '.containers | length' "$WORK/audit-all.json" 2>/dev/null || echo 0)
 report "$([[ $rc == 1 && $n == 3 ]] && echo ok || echo not-ok)" "audit (all)" "exit $rc, $n containers (want 1, 3)"
+# A unit file and a container in one run: --json prints one document holding both.
+printf '[Container]\nImage=docker.io/library/busybox:latest\n' >"$WORK/weak.container"
+rc=0
+"${AUDIT[@]}" --json "$WORK/weak.container" weak-caps >"$WORK/audit-both.json" 2>"$WORK/err" || rc=$?
+docs=$(jq -s 'length' "$WORK/audit-both.json" 2>/dev/null || echo "not JSON")
+shape=$(jq -r '"\(.units | length) \(.containers | length) \(.units[0].findings | length > 0)"' "$WORK/audit-both.json" 2>/dev/null || true)
+report "$([[ $rc == 1 && $docs == 1 && $shape == "1 1 true" ]] && echo ok || echo not-ok)" "audit unit + container --json" \
+  "exit $rc, $docs JSON document(s), units/containers/unit findings: $shape (want 1, 1 document, 1 1 true) $(head -c 200 "$WORK/err")"
 rc=0
 "${AUDIT[@]}" no-such-container >/dev/null 2>"$WORK/err" || rc=$?
 report "$([[ $rc != 0 && $rc != 1 ]] && grep -q 'no-such-container' "$WORK/err" && echo ok || echo not-ok)" "audit unknown" \
