@@ -9,7 +9,9 @@
 #   shim:  config.json restored to podman's original (untimed), `hardrun-runtime create` (it
 #          hardens, writes config.json atomically, then execs the same runc create), then
 #          `runc delete`.
-# Rows alternate, so both see the same host load. The shim's overhead is the difference of
+#   env:   `env runc create` on the hardened bundle: the one extra exec any shim costs, with
+#          no work of its own (the part of the overhead no code in the shim can remove).
+# Rows alternate, so all see the same host load. The shim's overhead is the difference of
 # the p50s; /bin/true gives the spawn floor.
 #
 # Usage: bench/shim.sh [-n RUNS] [--build DIR]   (root; RUNS default 100)
@@ -87,11 +89,15 @@ delete
 cmp -s "$WORK/shim/config.json" "$WORK/original.json" && die "the shim left config.json unhardened"
 
 echo "# timing $RUNS creates of each, in turn" >&2
-for n in runc shim true; do : >"$BENCH_DIR/t.$n"; done
+for n in runc hop shim true; do : >"$BENCH_DIR/t.$n"; done
 for ((i = 0; i < RUNS; i++)); do
   new_id
   sample runc "$RUNC" --root "$RUNC_ROOT" create --bundle "$WORK/direct" "$ID"
   ((LAST_RC == 0)) || die "runc create failed: $(cat "$BENCH_DIR/e.runc")"
+  delete
+  new_id
+  sample hop /usr/bin/env "$RUNC" --root "$RUNC_ROOT" create --bundle "$WORK/direct" "$ID"
+  ((LAST_RC == 0)) || die "env runc create failed: $(cat "$BENCH_DIR/e.hop")"
   delete
   restore
   new_id
@@ -112,7 +118,11 @@ printf '|%s|----------|----------|----------|\n' "$(printf -- '-%.0s' {1..50})"
 printf '| %-48s | %8s | %8s | %8s |\n' "runc create (hardened bundle)" "$(pct runc 50)" "$(pct runc 90)" 1.000
 printf '| %-48s | %8s | %8s | %8s |\n' "hardrun-runtime create (same bundle, unhardened)" "$(pct shim 50)" "$(pct shim 90)" \
   "$(ratio "$(pct shim 50)" "$(pct runc 50)")"
+printf '| %-48s | %8s | %8s | %8s |\n' "env runc create (one more exec, no work)" "$(pct hop 50)" "$(pct hop 90)" \
+  "$(ratio "$(pct hop 50)" "$(pct runc 50)")"
 printf '| %-48s | %8s | %8s | %8s |\n' "shim overhead (difference)" "$OVER50" "$OVER90" -
+printf '| %-48s | %8s | %8s | %8s |\n' "  of which the extra exec (env row - runc)" "$(minus "$(pct hop 50)" "$(pct runc 50)")" \
+  "$(minus "$(pct hop 90)" "$(pct runc 90)")" -
 printf '| %-48s | %8s | %8s | %8s |\n' "/bin/true (process spawn floor)" "$(pct true 50)" "$(pct true 90)" -
 printf '\n  shim peak RSS (GNU time, includes the exec'"'"'d runc create): %s KiB\n' "$RSS_SHIM"
 printf '\ntargets (shim)\n'

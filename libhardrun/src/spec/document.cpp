@@ -239,9 +239,7 @@ Document::parse(std::string_view text, std::string source)
 std::string
 Document::serialize() const
 {
-  // m_text passed parse_strict in parse(), so it parses again; duplicate keys cannot occur.
-  const Json original = Json::parse(m_text);
-  return serialize_preserving(m_json, original, m_text, m_layout);
+  return serialize_preserving(m_json, m_original ? *m_original : m_json, m_text, m_layout);
 }
 
 Result<void>

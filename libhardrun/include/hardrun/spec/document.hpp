@@ -29,7 +29,15 @@ public:
   [[nodiscard]] static Result<Document> parse(std::string_view text, std::string source);
 
   [[nodiscard]] const Json& json() const { return m_json; }
-  [[nodiscard]] Json& json() { return m_json; }
+  // Mutable access: the first call keeps a copy of the tree as read, which serialize() compares
+  // against (a copy costs a fraction of parsing m_text again; read-only users never pay it).
+  [[nodiscard]] Json& json()
+  {
+    if (!m_original) {
+      m_original = m_json;
+    }
+    return m_json;
+  }
   [[nodiscard]] const std::string& source() const { return m_source; }
   // The document as text: untouched subtrees exactly as they were read (serialize_preserving).
   [[nodiscard]] std::string serialize() const;
@@ -37,8 +45,9 @@ public:
 private:
   Document(Json json, std::string source, std::string text, Layout layout);
   Json m_json;
-  // As read: serialize() re-parses it to find what an edit left untouched and copies those parts
-  // byte for byte. Kept as text, not as a second Json, so a read-only user (the hook) pays nothing.
+  // The tree as read, from the first mutable access on (json()); unset: m_json is unchanged.
+  std::optional<Json> m_original;
+  // As read: serialize() copies what an edit left untouched from it byte for byte.
   std::string m_text;
   std::string m_source;
   Layout m_layout;
