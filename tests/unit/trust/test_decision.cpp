@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <ctime>
+
 #include "trust_support.hpp"
 
 using namespace hardrun::test;
@@ -251,6 +253,62 @@ TEST_CASE("decide: sigstore signatures with every supported key type (G1, G4, G5
   check_deny(decided(p, evidence({sigstore_blob("p256", payload, R"(,"dev.sigstore.cosign/certificate":"x")")})),
              "keyless-unsupported", "keyless");
   check_deny(decided(p, evidence({sigstore_blob_raw(base64(payload), "%%%")})), "signed", "base64");
+}
+
+TEST_CASE("decide: optional.timestamp is not a freshness check (G12)", "[hardrun::trust][decide][payload]")
+{
+  // security.md §4.5 G12: the payload's optional.timestamp is written by the signer and
+  // authenticated by nobody's clock; a policy without a freshness requirement (hardrun has
+  // none) must neither deny a signature whose timestamp is ahead of the host clock (a host
+  // clock behind, or a signer's ahead) nor trust one because it looks recent. Far future,
+  // far past, the int64 extremes, a timestamp of "now" and none at all decide identically.
+  const std::string d = digest_d();
+  const std::string reference = k_repo + ":cosign";
+  const std::vector<std::string> optionals = {
+    "null",
+    R"({"creator":"cosign"})",
+    R"({"creator":"cosign","timestamp":)" + std::to_string(std::time(nullptr)) + "}",
+    R"({"creator":"cosign","timestamp":4102444800})",  // 2100-01-01
+    R"({"creator":"cosign","timestamp":253402300799})", // 9999-12-31
+    R"({"creator":"cosign","timestamp":9223372036854775807})",
+    R"({"creator":"cosign","timestamp":0})",
+    R"({"creator":"cosign","timestamp":-9223372036854775808})",
+  };
+  TempDir dir;
+  const auto p = policy_of(dir, sigstore_policy(dir));
+  const auto baseline = decided(p, evidence({sigstore_blob("p256", cosign_payload(reference, d))}));
+  REQUIRE(baseline.verdict == Verdict::allow);
+  for (const auto& optional : optionals) {
+    INFO(optional);
+    const auto got = decided(p, evidence({sigstore_blob("p256", cosign_payload(reference, d, "cosign container image signature", optional))}));
+    INFO(got.reason);
+    CHECK(got.verdict == Verdict::allow);
+    CHECK(got.rule == baseline.rule);
+    CHECK(got.digest == baseline.digest);
+    CHECK(got.signer == baseline.signer);
+    CHECK(got.reason == baseline.reason);
+    // A future timestamp is no excuse either: the same payload under an untrusted key is
+    // still denied for the key.
+    check_deny(decided(p, evidence({sigstore_blob("untrusted", cosign_payload(reference, d, "cosign container image signature", optional))})),
+               "signed", "does not verify");
+  }
+  // Simple signing (the GPG format) parses the same claims whatever the timestamp: the verifier
+  // takes only the digest and the identity from the payload. (A GPG-signed payload with another
+  // timestamp cannot be made here: the fixtures' private keys are not kept.)
+  const auto simple = trust::SignatureFormat::simple_signing;
+  const auto claims = trust::parse_payload(
+    cosign_payload(reference, d, "atomic container signature", R"({"creator":"atomic 5.23.1"})"), simple);
+  REQUIRE(claims);
+  for (const auto& optional : optionals) {
+    if (optional == "null") {
+      continue; // null is sigstore-only (as c/image); the simple-signing refusal is a G7 case
+    }
+    INFO(optional);
+    const auto other = trust::parse_payload(cosign_payload(reference, d, "atomic container signature", optional), simple);
+    REQUIRE(other);
+    CHECK(other->manifest_digest == claims->manifest_digest);
+    CHECK(other->docker_reference == claims->docker_reference);
+  }
 }
 
 TEST_CASE("decide: signature caps (G9)", "[hardrun::trust][decide]")
