@@ -107,7 +107,7 @@ check_contents() { # DEB
   dpkg-deb -x "$deb" "$data"
   hooks=$data/usr/share/containers/oci/hooks.d/00-hardrun.json
   jq -e '.version == "1.0.0" and .hook.path == "/usr/libexec/hardrun/hardrun-hook" and
-         (.hook.env | index("PATH=/usr/sbin:/usr/bin")) != null and .hook.timeout > 10 and
+         any(.hook.env[]; startswith("PATH=/usr/sbin:/usr/bin")) and .hook.timeout > 10 and
          .stages == ["prestart"] and .when.always == true and
          (.hook.args | index("/etc/hardrun/hardrun.json")) != null' "$hooks" >/dev/null ||
     fail "bad hooks.d file: $(cat "$hooks")"
@@ -173,7 +173,7 @@ debian() {
   P=(podman --root "$store" --runroot "$run" --storage-driver overlay --cgroup-manager cgroupfs)
   stop_all() { "${P[@]}" rm -f -t 0 hardrun-deb-e2e >/dev/null 2>&1; "${P[@]}" rmi -af >/dev/null 2>&1; }
   CLEANUPS+=(stop_all)
-  "${P[@]}" import "$tar" localhost/bookworm-systemd:hardrun >/dev/null
+  "${P[@]}" import -q "$tar" localhost/bookworm-systemd:hardrun >/dev/null
   # Not --systemd=always: on a cgroup v1 (hybrid) host it mounts the name=systemd hierarchy from
   # outside the container's cgroup namespace and podman inside cannot find its own cgroup (see
   # e2e_systemd.sh); the systemd bits are set by hand instead.
