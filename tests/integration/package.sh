@@ -60,6 +60,15 @@ snapshot() {
   fi
 }
 
+# What contrib/package.sh runs: CPackDeb's dependency list needs file(1) (it picks the ELF files)
+# and dpkg-shlibdeps. Checked before build_deb, whose output a command substitution captures.
+need_build_tools() {
+  local tool
+  for tool in cmake ninja scdoc file dpkg-deb dpkg-shlibdeps; do
+    command -v "$tool" >/dev/null || skip "$tool is not installed (contrib/dev.sh deps)"
+  done
+}
+
 build_deb() { # BUILD_DIR OUT_DIR -> prints the .deb path
   snapshot
   "$WORK/src/contrib/package.sh" "$1" "$2" || fail "contrib/package.sh $1 failed"
@@ -119,7 +128,7 @@ check_contents() { # DEB
 }
 
 repro() {
-  command -v dpkg-deb >/dev/null && command -v dpkg-shlibdeps >/dev/null || skip "dpkg-dev is not installed"
+  need_build_tools
   command -v jq >/dev/null || skip "jq is not installed"
   local a b deb_a deb_b
   # Different directory names and depths: paths must not reach the bytes.
@@ -158,6 +167,7 @@ debian() {
   source "$SRC/tests/lib/debroot.sh"
   local deb=${HARDRUN_DEB:-}
   if [[ -z $deb ]]; then
+    need_build_tools
     deb=$(build_deb "$WORK/build" "$WORK/out")
   fi
   [[ -f $deb ]] || fail "no .deb at $deb"
