@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <exception>
 
 #include "hardrun/base/exit_code.hpp"
@@ -21,6 +22,11 @@ main(int argc, char** argv)
     [[maybe_unused]] const ssize_t w = ::write(STDERR_FILENO, k_msg, sizeof k_msg - 1);
     return hardrun::to_int(hardrun::ExitCode::internal);
   }
+  // Threat: runc (the reader of stderr) killed or gone while the hook decides (security.md
+  // §4.10 M4) would make the report's write raise SIGPIPE and kill the hook before its journal
+  // entry: the deny would leave no record. Ignored, the write fails with EPIPE and the verdict
+  // is still journaled and returned.
+  ::signal(SIGPIPE, SIG_IGN);
   try {
     // _exit: the verdict is final once reported; static destructors (crypto libraries' secure
     // allocators) would only add system calls the sandbox does not need to allow.

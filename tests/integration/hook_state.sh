@@ -123,5 +123,17 @@ N=$((N + 1))
 err=$("$HOOK" --config "$T/bad.json" < <(state c "$T/bundle") 2>&1); rc=$?
 if [ "$rc" = 3 ] && grep -q 'deny: config: ' <<<"$err"; then echo "ok $N - malformed hardrun.json denies"; else echo "not ok $N - malformed hardrun.json: rc=$rc $err"; FAILS=$((FAILS + 1)); fi
 
+# M4: runc, the reader of the hook's stderr, gone before the report (killed with conmon): the
+# hook must not die of SIGPIPE before its journal entry; its exit status is still the verdict.
+# A FIFO whose only reader opened and closed it: the report's write meets a pipe with no reader.
+mkfifo "$T/no-reader"
+( exec 3<"$T/no-reader" ) &
+exec 9>"$T/no-reader"
+wait $!
+"$HOOK" --config "$T/hardrun.json" </dev/null 2>&9; rc=$?
+exec 9>&-
+N=$((N + 1))
+if [ "$rc" = 3 ]; then echo "ok $N - M4 stderr reader gone: exit 3 (the verdict), no SIGPIPE death"; else echo "not ok $N - M4 stderr reader gone: exit $rc, want 3"; FAILS=$((FAILS + 1)); fi
+
 echo "1..$N"
 [ "$FAILS" = 0 ] || { echo "$FAILS of $N failed"; exit 1; }
