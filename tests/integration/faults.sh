@@ -18,6 +18,8 @@
 #   H3  a later `podman start` of a refused container without the hooks dir: still refused.
 #   M3  the hook SIGKILLed or SIGSEGV during the start (a wrapper that kills itself, the real
 #       hardrun-hook killed mid-verification under strace): runc reports it, nothing ran.
+#   M4  podman or conmon SIGKILLed while the hook runs: the hook still decides, nothing runs,
+#       no process is left, a later podman start is refused (by the shim or the hook).
 #   H6  the runtime the shim execs gets exactly the descriptors the shim was given (directly
 #       with extra fds 7 and 9, and under podman: conmon's set with and without the shim).
 #
@@ -586,6 +588,76 @@ else
   report not-ok M3-never-started "${m3_bad[*]}"
 fi
 pm rm --force "${m3_names[@]}" >/dev/null 2>&1 || true
+
+# --- M4: podman or conmon killed while the hook runs --------------------------------------------
+# security.md §4.10 M4: the hook finishes (or meets its deadline), nothing runs, no process of
+# the start is left behind, and a later `podman start` is refused again (by the shim when the
+# hooks dir no longer has the hook; by the hook itself when it does). The hooks.d entry is the
+# real hardrun-hook behind a wrapper that marks its start, holds the state for a second (the
+# window for the kill), then runs the hook on it and records its exit status.
+cat >"$WORK/m4-hook" <<EOF
+#!/bin/sh
+# Marks the start, waits 1 s, runs hardrun-hook on the state, records its exit status.
+: >"$WORK/m4-started"
+sleep 1
+"$HARDRUN_HOOK" "\$@"
+rc=\$?
+echo "\$rc" >"$WORK/m4-hook-rc"
+exit "\$rc"
+EOF
+chmod 0755 "$WORK/m4-hook"
+m3_hooks_dir "$WORK/m4-hooks.d" "$WORK/m4-hook" "$(jq -cn --arg c "$CFG_REQUIRE" '["hardrun-hook", "--config", $c]')"
+wait_for() { # seconds command... -> whether the command succeeded within the time
+  local end=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    ((SECONDS < end)) || return 1
+    sleep 0.1
+  done
+}
+start_gone() { # name: no process of this start (conmon names it, the hook wrapper) is left
+  ! pgrep -f -- "-n $1 " >/dev/null && ! pgrep -f -- "$WORK/m4-hook " >/dev/null
+}
+for victim in podman conmon; do
+  name=m4-$victim
+  rm -f "$WORK/m4-started" "$WORK/m4-hook-rc"
+  flags_with_hooks_dir "$WORK/m4-hooks.d"
+  podman "${HFLAGS[@]}" --runtime "$HARDRUN_RUNTIME" --runtime-flag "hardrun-config=$WORK/norequire.json" \
+    --runtime-flag hardrun-runtime=/usr/sbin/runc run --name "$name" "${RUNOPTS[@]}" "$IMAGE" sh -c "echo ran-\$((6*7))-$name" \
+    >"$WORK/$name.out" 2>"$WORK/$name.err" </dev/null &
+  podman_pid=$!
+  problems=()
+  if wait_for 20 test -e "$WORK/m4-started"; then
+    if [[ $victim == podman ]]; then
+      kill -KILL "$podman_pid"
+    else
+      conmon_pid=$(pgrep -f -- "conmon .*-n $name " | head -n 1)
+      [[ -n $conmon_pid ]] && kill -KILL "$conmon_pid" || problems+=("no conmon found")
+    fi
+  else
+    problems+=("the hook never started")
+  fi
+  wait "$podman_pid" 2>/dev/null || true
+  wait_for 15 test -e "$WORK/m4-hook-rc" || problems+=("the hook never finished")
+  hook_rc=$(cat "$WORK/m4-hook-rc" 2>/dev/null || echo none)
+  [[ $hook_rc == 1 ]] || problems+=("hook exit $hook_rc, want 1 (deny)")
+  ! grep -q "^ran-42-$name\$" "$WORK/$name.out" || problems+=("the container ran")
+  wait_for 15 start_gone "$name" || problems+=("left behind: $(pgrep -af -- "-n $name |$WORK/m4-hook " | head -c 200)")
+  state=$(pm inspect --format '{{.State.Status}} {{.State.StartedAt.IsZero}}' "$name" 2>/dev/null || echo "missing true")
+  [[ $state == *" true" ]] || problems+=("state $state")
+  if ((${#problems[@]} == 0)); then
+    report ok "M4-$victim-killed" "$victim SIGKILLed while the hook ran: the hook still decided (exit 1), nothing ran, no process left, container ${state% *}"
+  else
+    report not-ok "M4-$victim-killed" "${problems[*]}: $(head -c 300 "$WORK/$name.err")"
+  fi
+  # A later start: without the hook in the hooks dir the shim refuses; with it the hook denies.
+  ctr "$name" "$EMPTY_HOOKS" "$CFG_REQUIRE" start
+  expect_refused "M4-$victim-restart-no-hook" "podman start (state was $state) with an empty hooks dir" "hardrun hook not present"
+  rm -f "$WORK/m4-hook-rc"
+  ctr "$name" "$WORK/m4-hooks.d" "$WORK/norequire.json" start
+  expect_refused "M4-$victim-restart-hook" "podman start with the hook in the hooks dir: the hook runs again" "hardrun-hook: deny:"
+  pm rm --force "$name" >/dev/null 2>&1 || true
+done
 
 # --- H6: no descriptor leaks through the shim ------------------------------------------------------
 # The runtime the shim execs must get exactly the descriptors the shim was given (security.md
