@@ -16,3 +16,5 @@ if(TARGET hardrun_hook AND TARGET hardrun_runtime)
 endif()
 # Catalogue cases no other tier covers (tests/CATALOGUE.md): secret sources and targets.
 hardrun_script_test(integration_catalogue_rest integration/catalogue_rest.sh)
+# D4's control run starts real podman on a private store: not beside another podman tier.
+set_property(TEST integration_catalogue_rest PROPERTY RESOURCE_LOCK podman)
