@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Completions (contrib/completion/): the committed files equal what tools/gen_completions.cpp
-# writes from the CLI definition today; the bash one completes real command lines; the zsh and
-# fish ones parse. Needs: GEN_COMPLETIONS (the built generator), HARDRUN_SOURCE_DIR, BUILD_DIR.
+# writes from the CLI definition today; the bash one completes real command lines (its function
+# called as bash calls it), the zsh one in a real interactive zsh at a pseudo-terminal
+# (complete.zsh types the line and TAB), the fish one through fish's own complete -C. Needs: GEN_COMPLETIONS (the built generator), HARDRUN_SOURCE_DIR, BUILD_DIR.
 # Which part runs: $1 = fresh | bash | zsh | fish.
 set -euo pipefail
 : "${GEN_COMPLETIONS:?}" "${HARDRUN_SOURCE_DIR:?}"
@@ -96,15 +97,44 @@ bash_case() {
   echo "ok: bash completion"
 }
 
+# zexpect "LINE" WANT... : after typing LINE and TAB in zsh, the terminal shows every WANT
+# ("!WORD": never shows WORD).
+zexpect() {
+  local line=$1 shown w
+  shift
+  shown=$(zsh -f "$HARDRUN_SOURCE_DIR/tests/integration/complete.zsh" "$src" "$tmp" "$line" 2>&1 | tr -d '\r') || true
+  for w in "$@"; do
+    if [[ $w == '!'* ]]; then
+      [[ $shown != *"${w#!}"* ]] || { echo "FAIL: zsh: '$line<TAB>' showed ${w#!}: $shown" >&2; fail=1; }
+    elif [[ $shown != *"$w"* ]]; then
+      echo "FAIL: zsh: '$line<TAB>' did not show '$w': $shown" >&2
+      fail=1
+    fi
+  done
+}
+
+zsh_case() {
+  mkdir -p "$tmp/bundle.d"
+  : >"$tmp/config.json"
+  : >"$tmp/key.pem"
+  # The subcommands with their descriptions; a unique prefix completes the word.
+  zexpect "hardrun " "run  " "-- Run IMAGE@sha256:DIGEST" install-hook doctor verify '!key.pem'
+  zexpect "hardrun ver" "hardrun verify "
+  # A subcommand's option, described; a FILE value completes files, a DIR value directories only.
+  zexpect "hardrun run --se" "--secret" "-- mount FILE read-only"
+  zexpect "hardrun run --secret k" "hardrun run --secret key.pem "
+  zexpect "hardrun harden --bundle " "hardrun harden --bundle bundle.d/" '!config.json'
+  ((fail == 0)) || exit 1
+  echo "ok: zsh completion"
+}
+
 case ${1:-} in
 fresh) fresh ;;
 bash) bash_case ;;
 zsh)
   command -v zsh >/dev/null || { echo "skip: zsh is not installed (contrib/dev.sh deps)"; exit 77; }
   zsh -n "$src/_hardrun"
-  # Loading it defines the function without running completion code.
-  zsh -f -c "autoload -Uz compinit; compinit -u -D; source '$src/_hardrun' 2>/dev/null; whence -w _hardrun" | grep -q function
-  echo "ok: zsh parses _hardrun"
+  zsh_case
   ;;
 fish)
   command -v fish >/dev/null || { echo "skip: fish is not installed (contrib/dev.sh deps)"; exit 77; }
