@@ -285,6 +285,43 @@ report "$([[ $rc == 1 && $(status_of "$WORK/doctor-otherdir.json" hooks-dir) == 
   "doctor, hooks dir not read" "exit $rc, hooks-dir FAIL, fix: $(fix_of "$WORK/doctor-otherdir.json" hooks-dir)"
 cp "$WORK/containers.conf.good" "$CONTAINERS_CONF"
 
+# Rootless view: rootless podman also reads the user's containers.conf ($XDG_CONFIG_HOME), which
+# can name hook directories the system files do not. CONTAINERS_CONF would override every file,
+# so these runs go without it.
+mkdir -p "$WORK/xdg/containers" "$WORK/user-hooks"
+printf '[engine]\nhooks_dir = ["%s"]\n' "$WORK/user-hooks" >"$WORK/xdg/containers/containers.conf"
+chmod -R go+rX "$WORK/xdg" "$WORK/user-hooks"
+view_doctor() { # out-json [doctor args...]: doctor with the user's config home, no CONTAINERS_CONF
+  local out=$1 rc=0
+  shift
+  env -u CONTAINERS_CONF XDG_CONFIG_HOME="$WORK/xdg" "$@" >"$out" 2>"$out.err" || rc=$?
+  echo "$rc"
+}
+rc=$(view_doctor "$WORK/doctor-rootless.json" "$HARDRUN_BIN" doctor --rootless --config "$CFG" --skip-canary --json)
+d=$(detail_of "$WORK/doctor-rootless.json" containers-conf)
+report "$([[ $rc == 1 && $d == *"$WORK/xdg/containers/containers.conf"* && $d == *"(rootless view)"* ]] && echo ok || echo not-ok)" \
+  "doctor --rootless" "the user's containers.conf is read (exit $rc): $d"
+report "$([[ $(status_of "$WORK/doctor-rootless.json" hooks-dir) == FAIL ]] && fix_of "$WORK/doctor-rootless.json" hooks-dir | grep -q "install-hook --hooks-dir $WORK/user-hooks" && echo ok || echo not-ok)" \
+  "doctor --rootless" "its hooks_dir has no 00-hardrun.json: FAIL, fix: $(fix_of "$WORK/doctor-rootless.json" hooks-dir)"
+"$HARDRUN_BIN" install-hook --config "$CFG" --hooks-dir "$WORK/user-hooks" >/dev/null
+view_doctor "$WORK/doctor-rootless-ok.json" "$HARDRUN_BIN" doctor --rootless --config "$CFG" --skip-canary --json >/dev/null
+report "$([[ $(status_of "$WORK/doctor-rootless-ok.json" hooks-dir) == ok && $(status_of "$WORK/doctor-rootless-ok.json" hooks-file) == ok ]] && echo ok || echo not-ok)" \
+  "doctor --rootless" "after install-hook there: hooks-dir $(status_of "$WORK/doctor-rootless-ok.json" hooks-dir), hooks-file $(status_of "$WORK/doctor-rootless-ok.json" hooks-file)"
+# Root without --rootless judges rootful podman, which never reads the user's file.
+view_doctor "$WORK/doctor-rootful.json" "$HARDRUN_BIN" doctor --config "$CFG" --skip-canary --json >/dev/null
+d=$(detail_of "$WORK/doctor-rootful.json" containers-conf)
+report "$([[ $d != *"$WORK/xdg"* && $d == *"(rootful view)"* ]] && echo ok || echo not-ok)" "doctor (root)" "the user's file is not read: $d"
+# An unprivileged user: the rootless view without the flag, and no canary (it needs root).
+if command -v setpriv >/dev/null; then
+  view_doctor "$WORK/doctor-user.json" setpriv --reuid=65534 --regid=65534 --clear-groups \
+    "$HARDRUN_BIN" doctor --config "$CFG" --json >/dev/null
+  d=$(detail_of "$WORK/doctor-user.json" containers-conf)
+  report "$([[ $d == *"(rootless view)"* && $(status_of "$WORK/doctor-user.json" canary) == skip && $(fix_of "$WORK/doctor-user.json" canary) == "sudo hardrun doctor" ]] && echo ok || echo not-ok)" \
+    "doctor as a user" "rootless view implied ($d), canary $(status_of "$WORK/doctor-user.json" canary): $(detail_of "$WORK/doctor-user.json" canary) $(head -c 200 "$WORK/doctor-user.json.err")"
+else
+  report not-ok "doctor as a user" "setpriv (util-linux) is missing"
+fi
+
 # Text output: ok/FAIL lines, fixes indented.
 rm -f "$PODMAN_DIR/hooks/00-hardrun.json"
 rc=0
