@@ -8,7 +8,8 @@
 #                       distribution expects.
 #   package.sh debian   the .deb installs with apt on a fresh Debian 12 (bookworm) booted with
 #                       systemd as PID 1 in a privileged podman container (private storage);
-#                       inside: hardrun --version, man hardrun, completions, hardrun doctor.
+#                       inside: hardrun --version, man hardrun, completions, hardrun doctor,
+#                       and hardrun audit of a weak container and of a leaky image.
 #
 # Env: HARDRUN_SOURCE_DIR (required); HARDRUN_DEB: use this .deb for `debian` instead of building
 # one; HARDRUN_PACKAGE_WORK: where to build (default: a temporary directory, removed).
@@ -157,12 +158,48 @@ repro() {
   check_contents "$deb_a"
 }
 
+# An OCI archive (podman load -i) of a deliberately leaky image, localhost/leaky:1: a busybox
+# base layer; a layer with an SSH private key and apt caches; a layer whose whiteout deletes the
+# key (it stays in the layer below); API_TOKEN in ENV.
+leaky_archive() { # out.tar
+  local d=$WORK/leaky layout=$WORK/leaky/layout layers='[]' diffs='[]' l sum
+  rm -rf "$d"
+  mkdir -p "$d/base/bin" "$d/secret/root/.ssh" "$d/secret/var/cache/apt/archives" "$d/cleanup/root/.ssh" "$layout/blobs/sha256"
+  cp /bin/busybox "$d/base/bin/busybox"
+  ln -s busybox "$d/base/bin/sh"
+  ln -s busybox "$d/base/bin/sleep"
+  openssl genpkey -algorithm ed25519 -out "$d/secret/root/.ssh/id_rsa" 2>/dev/null
+  head -c 4096 /dev/urandom >"$d/secret/var/cache/apt/archives/curl_7.88_amd64.deb"
+  : >"$d/cleanup/root/.ssh/.wh.id_rsa"
+  blob() { sum=$(sha256sum "$1" | cut -d' ' -f1) && cp "$1" "$layout/blobs/sha256/$sum" && echo "sha256:$sum"; }
+  for l in base secret cleanup; do
+    tar -C "$d/$l" --owner 0 --group 0 --sort=name --mtime=@0 -cf "$d/$l.tar" .
+    sum=$(blob "$d/$l.tar")
+    layers=$(jq -c --arg d "$sum" --argjson s "$(stat -c %s "$d/$l.tar")" '. + [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $d, size: $s}]' <<<"$layers")
+    diffs=$(jq -c --arg d "$sum" '. + [$d]' <<<"$diffs")
+  done
+  jq -n --argjson diffs "$diffs" '{architecture: "amd64", os: "linux", rootfs: {type: "layers", diff_ids: $diffs},
+    config: {Env: ["PATH=/bin", "API_TOKEN=tok-0123456789"], Cmd: ["/bin/sh"]},
+    history: [{created_by: "ADD base.tar /"}, {created_by: "COPY id_rsa /root/.ssh/id_rsa"}, {created_by: "RUN rm /root/.ssh/id_rsa"},
+              {created_by: "ENV API_TOKEN=tok-0123456789", empty_layer: true}]}' >"$d/config.json"
+  local c m
+  c=$(blob "$d/config.json")
+  jq -n --arg c "$c" --argjson s "$(stat -c %s "$d/config.json")" --argjson layers "$layers" \
+    '{schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $c, size: $s}, layers: $layers}' >"$d/manifest.json"
+  m=$(blob "$d/manifest.json")
+  jq -n --arg m "$m" --argjson s "$(stat -c %s "$d/manifest.json")" \
+    '{schemaVersion: 2, manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $m, size: $s, annotations: {"org.opencontainers.image.ref.name": "localhost/leaky:1"}}]}' >"$layout/index.json"
+  echo '{"imageLayoutVersion": "1.0.0"}' >"$layout/oci-layout"
+  tar -C "$layout" -cf "$1" .
+}
+
 # ---- debian: install on a fresh bookworm with systemd -------------------------------------------
 debian() {
   [[ $(id -u) == 0 ]] || skip "needs root (privileged container with systemd)"
   command -v podman >/dev/null || skip "podman is not installed"
   command -v runc >/dev/null || skip "runc is not installed"
   command -v mmdebstrap >/dev/null || skip "mmdebstrap is not installed (contrib/dev.sh deps)"
+  for t in jq openssl /bin/busybox; do command -v "$t" >/dev/null || skip "$t is not installed (contrib/dev.sh deps)"; done
   # shellcheck source=../lib/debroot.sh
   source "$SRC/tests/lib/debroot.sh"
   local deb=${HARDRUN_DEB:-}
@@ -241,6 +278,31 @@ debian() {
   fi
   cat "$WORK/doctor.log"
   echo "ok: hardrun doctor passes"
+
+  # What a new user tries next: audit a deliberately weak container and a deliberately leaky
+  # image. The weak container is started the way the hook cannot see (an empty --hooks-dir, as
+  # root can), by tag and --privileged; the hook would refuse it otherwise.
+  leaky_archive "$WORK/leaky.tar"
+  "${P[@]}" cp "$WORK/leaky.tar" hardrun-deb-e2e:/root/
+  inside podman load -q -i /root/leaky.tar >/dev/null || fail "podman load of the leaky image inside"
+  local digest rc=0
+  digest=$(inside podman image inspect --format '{{.Digest}}' localhost/leaky:1)
+  inside sh -c 'mkdir -p /tmp/no-hooks && podman --hooks-dir /tmp/no-hooks run -d --name weak --privileged localhost/leaky:1 sleep 600' >/dev/null ||
+    fail "the weak container did not start inside"
+  inside hardrun audit --json weak >"$WORK/audit-weak.json" 2>"$WORK/audit.err" || rc=$?
+  [[ $rc == 1 ]] || fail "hardrun audit weak: exit $rc, want 1 (findings): $(head -c 300 "$WORK/audit.err")"
+  jq -e '.containers[0].findings | map(select(.rule == "privileged" and (.ids | tostring | test("C-0057")))) | length == 1' \
+    "$WORK/audit-weak.json" >/dev/null || fail "hardrun audit weak: no privileged finding with its ids: $(head -c 600 "$WORK/audit-weak.json")"
+  echo "ok: hardrun audit finds the weak container's gaps ($(jq -r '[.containers[0].findings[].rule] | unique | join(", ")' "$WORK/audit-weak.json"))"
+  rc=0
+  inside hardrun audit --json --image "localhost/leaky@$digest" >"$WORK/audit-image.json" 2>"$WORK/audit.err" || rc=$?
+  [[ $rc == 1 ]] || fail "hardrun audit --image: exit $rc, want 1: $(head -c 300 "$WORK/audit.err")"
+  jq -e '[.findings[] | select(.rule == "image-secret-file" and .where == "/root/.ssh/id_rsa" and .layer == 1)] | length == 1' \
+    "$WORK/audit-image.json" >/dev/null || fail "hardrun audit --image: the key deleted by a whiteout is not reported in layer 1: $(head -c 600 "$WORK/audit-image.json")"
+  jq -e '[.findings[] | select(.rule == "image-secret-env")] | length >= 1' "$WORK/audit-image.json" >/dev/null ||
+    fail "hardrun audit --image: ENV API_TOKEN is not reported"
+  echo "ok: hardrun audit --image finds the key a later layer deleted (layer 1) and the secret ENV"
+  inside podman rm -f -t 0 weak >/dev/null 2>&1 || true
 }
 
 case $mode in
