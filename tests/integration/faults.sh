@@ -86,6 +86,9 @@ cleanup() {
   rm -f /run/hardrun/containers/"$RUN_TAG"-*.json /run/hardrun/containers/."$RUN_TAG"-*.hardrun-tmp
   local id
   for id in $(cat "$WORK/podman-ids" 2>/dev/null); do rm -f "/run/hardrun/containers/$id.json"; done
+  # And the records of --rm containers (H6): the shim sweeps a record on a later delete, once its
+  # bundle is gone, so the last ones of this run are still there. Ours name files under $WORK.
+  grep -l -F -- "\"$WORK/" /run/hardrun/containers/*.json 2>/dev/null | xargs -r rm -f --
   umount "$WORK/full" 2>/dev/null
   if [[ -n ${PODMAN_DIR:-} ]]; then
     umount "$PODMAN_DIR/runroot" 2>/dev/null || umount --lazy "$PODMAN_DIR/runroot" 2>/dev/null
