@@ -20,8 +20,6 @@
 #include <string>
 #include <vector>
 
-#define SD_JOURNAL_SUPPRESS_LOCATION
-
 #include "commands/input.hpp"
 #include "hardrun/base/exit_code.hpp"
 #include "hardrun/config/config.hpp"
@@ -47,11 +45,9 @@ constexpr const char* k_message_id = "MESSAGE_ID=5d1c6f0e2a8b4c39a7e4b1f08c2d9e6
 void
 refuse_line(const std::string& container_id, const std::string& rule, const std::string& message, const std::string& fix)
 {
-  std::cerr << k_prog << ": refused: " << rule << ": " << message << (fix.empty() ? "" : " — " + fix) << '\n';
   const sys::Journal journal = sys::open_journal_if_listening();
-  if (!journal.error.empty()) {
-    std::cerr << k_prog << ": no journal entry: " << journal.error << '\n';
-  }
+  std::cerr << k_prog << ": refused: " << rule << ": " << message << (fix.empty() ? "" : " — " + fix)
+            << (journal.error.empty() ? "" : " (no journal entry: " + journal.error + ")") << '\n';
   if (journal.send != nullptr) {
     journal.send("MESSAGE=%s: refused: %s: %s", k_prog, rule.c_str(), message.c_str(), k_message_id, "PRIORITY=4",
                  "HARDRUN_COMPONENT=runtime", "HARDRUN_VERDICT=deny", "HARDRUN_RULE=%s", rule.c_str(),

@@ -36,6 +36,8 @@ source "$SCRIPT_DIR/lib/podman.sh"
 source "$SCRIPT_DIR/lib/registry.sh"
 # shellcheck source=lib/hookrun.sh
 source "$SCRIPT_DIR/lib/hookrun.sh"
+# shellcheck source=lib/oci.sh
+source "$SCRIPT_DIR/lib/oci.sh"
 
 NAME=doctor_audit
 skip() {
@@ -171,31 +173,6 @@ pm rm --all --force --time 0 >/dev/null 2>&1 || true
 
 # --- audit --image ------------------------------------------------------------------------------
 # An OCI layout written here, layer by layer (no build tool, no network), copied into the store.
-oci_blob() { # layout file -> digest
-  local sum
-  sum=$(sha256sum "$2" | cut -d' ' -f1)
-  mkdir -p "$1/blobs/sha256"
-  cp "$2" "$1/blobs/sha256/$sum"
-  echo "sha256:$sum"
-}
-oci_image() { # layout name config-json layer-tar...
-  local layout=$1 name=$2 config=$3 layers='[]' diffs='[]' l d c m
-  shift 3
-  mkdir -p "$layout"
-  for l in "$@"; do
-    d=$(oci_blob "$layout" "$l")
-    layers=$(jq -c --arg d "$d" --argjson s "$(stat -c %s "$l")" '. + [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $d, size: $s}]' <<<"$layers")
-    diffs=$(jq -c --arg d "$d" '. + [$d]' <<<"$diffs")
-  done
-  jq --argjson diffs "$diffs" '. + {architecture: "amd64", os: "linux", rootfs: {type: "layers", diff_ids: $diffs}}' <<<"$config" >"$layout/config.json"
-  c=$(oci_blob "$layout" "$layout/config.json")
-  jq -n --arg c "$c" --argjson s "$(stat -c %s "$layout/config.json")" --argjson layers "$layers" \
-    '{schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $c, size: $s}, layers: $layers}' >"$layout/manifest.json"
-  m=$(oci_blob "$layout" "$layout/manifest.json")
-  jq -n --arg m "$m" --argjson s "$(stat -c %s "$layout/manifest.json")" --arg n "$name" \
-    '{schemaVersion: 2, manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $m, size: $s, annotations: {"org.opencontainers.image.ref.name": $n}}]}' >"$layout/index.json"
-  echo '{"imageLayoutVersion": "1.0.0"}' >"$layout/oci-layout"
-}
 L=$WORK/layers
 mkdir -p "$L/secret/root/.ssh" "$L/secret/var/lib/apt/lists" "$L/secret/var/cache/apt/archives" "$L/cleanup/root/.ssh"
 openssl genpkey -algorithm ed25519 -out "$L/secret/root/.ssh/id_rsa" 2>/dev/null

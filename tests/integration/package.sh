@@ -162,35 +162,25 @@ repro() {
 # base layer; a layer with an SSH private key and apt caches; a layer whose whiteout deletes the
 # key (it stays in the layer below); API_TOKEN in ENV.
 leaky_archive() { # out.tar
-  local d=$WORK/leaky layout=$WORK/leaky/layout layers='[]' diffs='[]' l sum
+  local d=$WORK/leaky l
   rm -rf "$d"
-  mkdir -p "$d/base/bin" "$d/secret/root/.ssh" "$d/secret/var/cache/apt/archives" "$d/cleanup/root/.ssh" "$layout/blobs/sha256"
+  mkdir -p "$d/base/bin" "$d/secret/root/.ssh" "$d/secret/var/cache/apt/archives" "$d/cleanup/root/.ssh"
   cp /bin/busybox "$d/base/bin/busybox"
   ln -s busybox "$d/base/bin/sh"
   ln -s busybox "$d/base/bin/sleep"
   openssl genpkey -algorithm ed25519 -out "$d/secret/root/.ssh/id_rsa" 2>/dev/null
   head -c 4096 /dev/urandom >"$d/secret/var/cache/apt/archives/curl_7.88_amd64.deb"
   : >"$d/cleanup/root/.ssh/.wh.id_rsa"
-  blob() { sum=$(sha256sum "$1" | cut -d' ' -f1) && cp "$1" "$layout/blobs/sha256/$sum" && echo "sha256:$sum"; }
   for l in base secret cleanup; do
     tar -C "$d/$l" --owner 0 --group 0 --sort=name --mtime=@0 -cf "$d/$l.tar" .
-    sum=$(blob "$d/$l.tar")
-    layers=$(jq -c --arg d "$sum" --argjson s "$(stat -c %s "$d/$l.tar")" '. + [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $d, size: $s}]' <<<"$layers")
-    diffs=$(jq -c --arg d "$sum" '. + [$d]' <<<"$diffs")
   done
-  jq -n --argjson diffs "$diffs" '{architecture: "amd64", os: "linux", rootfs: {type: "layers", diff_ids: $diffs},
-    config: {Env: ["PATH=/bin", "API_TOKEN=tok-0123456789"], Cmd: ["/bin/sh"]},
-    history: [{created_by: "ADD base.tar /"}, {created_by: "COPY id_rsa /root/.ssh/id_rsa"}, {created_by: "RUN rm /root/.ssh/id_rsa"},
-              {created_by: "ENV API_TOKEN=tok-0123456789", empty_layer: true}]}' >"$d/config.json"
-  local c m
-  c=$(blob "$d/config.json")
-  jq -n --arg c "$c" --argjson s "$(stat -c %s "$d/config.json")" --argjson layers "$layers" \
-    '{schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $c, size: $s}, layers: $layers}' >"$d/manifest.json"
-  m=$(blob "$d/manifest.json")
-  jq -n --arg m "$m" --argjson s "$(stat -c %s "$d/manifest.json")" \
-    '{schemaVersion: 2, manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $m, size: $s, annotations: {"org.opencontainers.image.ref.name": "localhost/leaky:1"}}]}' >"$layout/index.json"
-  echo '{"imageLayoutVersion": "1.0.0"}' >"$layout/oci-layout"
-  tar -C "$layout" -cf "$1" .
+  # shellcheck source=lib/oci.sh
+  source "$SRC/tests/integration/lib/oci.sh"
+  oci_image "$d/layout" localhost/leaky:1 '{"config": {"Env": ["PATH=/bin", "API_TOKEN=tok-0123456789"], "Cmd": ["/bin/sh"]},
+    "history": [{"created_by": "ADD base.tar /"}, {"created_by": "COPY id_rsa /root/.ssh/id_rsa"}, {"created_by": "RUN rm /root/.ssh/id_rsa"},
+                {"created_by": "ENV API_TOKEN=tok-0123456789", "empty_layer": true}]}' \
+    "$d/base.tar" "$d/secret.tar" "$d/cleanup.tar"
+  tar -C "$d/layout" -cf "$1" .
 }
 
 # ---- debian: install on a fresh bookworm with systemd -------------------------------------------
